@@ -1,0 +1,65 @@
+# 职称咨询助手 — `make run` starts the assistant, `make test` proves it. Both work on a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Rasa 3.6 needs Python 3.10: pyenv's, else a python3.10 on PATH
+PY310 ?= $(shell ls -d $$(pyenv root 2>/dev/null)/versions/3.10.*/bin/python3.10 2>/dev/null | sort -V | tail -1)
+ifeq ($(PY310),)
+PY310 := $(shell command -v python3.10 2>/dev/null)
+endif
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+MODEL  := models/zhicheng.tar.gz
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help install kb dict model retrain run test unit e2e bench clean
+
+help:
+	@echo "make run    安装、导入知识库、（必要时）训练并启动助手"
+	@echo "make test   安装、校验数据、训练并运行全部测试"
+	@echo "make bench  测量回复延迟、吞吐量和意图 F1"
+
+$(STAMP): pyproject.toml
+	@test -n "$(PY310)" || { echo "找不到 Python 3.10（Rasa 3.6 需要）：请用 pyenv 安装 3.10，或设置 PY310=/path/to/python3.10" >&2; exit 1; }
+	test -x $(BIN)/python || $(PY310) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+kb: install
+	$(BIN)/zhicheng kb load
+
+dict: install
+	$(BIN)/zhicheng kb dict
+
+# rasa train reuses the model when config, domain and data are unchanged
+model: install
+	$(BIN)/zhicheng kb dict --check
+	$(BIN)/rasa train --fixed-model-name zhicheng --out models
+
+retrain: install
+	$(BIN)/rasa train --fixed-model-name zhicheng --out models --force
+
+run: kb model
+	$(BIN)/zhicheng run
+
+unit: install
+	$(BIN)/pytest -m "not e2e"
+
+test: install
+	$(BIN)/zhicheng kb check
+	$(BIN)/zhicheng kb dict --check
+	$(BIN)/rasa data validate --fail-on-warnings
+	$(BIN)/rasa train --fixed-model-name zhicheng --out models
+	$(BIN)/pytest
+	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out var/results
+
+bench: kb model
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf var models results .pytest_cache

@@ -1,0 +1,42 @@
+"""Render replies from knowledge-base records. Pure functions: data in, text out."""
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.deadlines import stage_state
+from bot.kb.models import FaqEntry, ScheduleStage
+
+HOTLINE = "12333"
+
+
+def citation(notice_number: str, clause_ids: list[str]) -> str:
+    return f"依据：{notice_number} {'、'.join(clause_ids)}"
+
+
+def render_faq(entry: FaqEntry, *, notice_number: str, stage: ScheduleStage | None = None,
+               today: dt.date | None = None) -> str:
+    lines = [entry.answer]
+    if stage is not None and today is not None:
+        lines.append(stage_state(key=stage.key, name=stage.name, start=stage.start, end=stage.end,
+                                 clause=stage.clause, year=stage.year, today=today, end_text=stage.end_text).text)
+    if not entry.verified:
+        lines.append(f"注意：这条信息来自{entry.source}，尚未核实，请以官方附件为准或拨打{HOTLINE}确认。")
+    lines.append(citation(notice_number, list(entry.clauses)))
+    return "\n".join(lines)
+
+
+NOT_ANSWERABLE = (f"抱歉，这个问题我没能找到通知里的依据，不想给您不准确的答案。"
+                  f"请拨打{HOTLINE}，或联系附件1中的评审服务机构咨询。")
+
+OUT_OF_SCOPE = (f"我是北京市职称评价咨询助手，只能回答2024年度北京职称评审通知（京人社事业字〔2024〕96号）相关的问题，"
+                f"比如申报条件、时间、委托函、评审机构、缴费答辩、证书。其他问题请拨打{HOTLINE}咨询。")
+
+BAD_INPUT = {
+    "empty": f"您好像没有输入内容。请直接输入您的问题，例如“申报截止到哪天？”。需要人工帮助请拨打{HOTLINE}。",
+    "too_long": f"您的消息太长了，我一次只能处理较短的问题。请用一两句话描述您想问的事，例如“央企二级单位要开委托函吗？”。也可以拨打{HOTLINE}。",
+    "markup": f"您的消息里有网页代码，我无法处理。请用文字直接输入问题，例如“初级职称要答辩吗？”。也可以拨打{HOTLINE}。",
+    "no_text": f"抱歉，我没看懂这条消息。请用文字描述您的问题，例如“公务员能评职称吗？”。也可以拨打{HOTLINE}。",
+}
+
+
+DID_YOU_MEAN = f"我不太确定您想问的是哪一个。您是不是想问下面的问题？点一下即可；都不是的话，请换个说法，或拨打{HOTLINE}。"

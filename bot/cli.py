@@ -1,0 +1,131 @@
+"""`zhicheng` — one command line for the knowledge base and the servers.
+
+  zhicheng kb check   [--dir knowledge]       validate the knowledge files, write nothing
+  zhicheng kb load    [--dir knowledge]       validate and load them in one transaction
+  zhicheng kb export  --out DIR [--year Y]    write the database back to YAML
+  zhicheng kb dict    [--check]               (re)build data/jieba/userdict.txt
+  zhicheng kb unanswered [--limit N]          questions the bot could not answer
+  zhicheng run                                start the action server and Rasa, wait, Ctrl-C stops
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.config import ROOT, settings
+from bot.db import session_factory
+from bot.kb import loader
+from bot.kb.dictionary import dictionary_terms, render
+from bot.kb.models import UnansweredQuestion
+
+DICT_PATH = ROOT / "data" / "jieba" / "userdict.txt"
+
+
+def _read(directory: Path) -> loader.Knowledge | None:
+    try:
+        return loader.read_knowledge(directory)
+    except loader.KnowledgeError as err:
+        print(f"知识库有 {len(err.problems)} 处错误，未做任何修改：", file=sys.stderr)
+        for p in err.problems:
+            print(f"  - {p}", file=sys.stderr)
+        return None
+
+
+def cmd_check(args) -> int:
+    kb = _read(args.dir)
+    if kb is None:
+        return 1
+    print(f"知识库检查通过：{kb.notice['number']}，条款 {len(kb.clauses)} 条，问答 {len(kb.faq)} 条，"
+          f"日程 {len(kb.stages)} 个阶段，系列 {len(kb.series)} 个。")
+    return 0
+
+
+def cmd_load(args) -> int:
+    kb = _read(args.dir)
+    if kb is None:
+        return 1
+    with session_factory()() as session, session.begin():
+        version = loader.load(kb, session=session, source=str(args.dir))
+    print(f"已导入 {kb.year} 年度知识库（版本 {version.id}）：{version.summary}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    with session_factory()() as session:
+        from bot.kb.queries import current_year
+        year = args.year or current_year(session=session)
+        if year is None:
+            print("数据库里还没有知识库，请先运行 zhicheng kb load。", file=sys.stderr)
+            return 1
+        kb = loader.export(session=session, year=year)
+    for path in loader.write_files(kb, args.out):
+        print(f"已写出 {path}")
+    return 0
+
+
+def cmd_dict(args) -> int:
+    kb = _read(args.dir)
+    if kb is None:
+        return 1
+    text = render(dictionary_terms(kb, args.dir / "terms.yml"))
+    current = DICT_PATH.read_text(encoding="utf-8") if DICT_PATH.exists() else None
+    if args.check:
+        if current != text:
+            print(f"{DICT_PATH} 与知识库不一致，请运行 zhicheng kb dict 后重新训练。", file=sys.stderr)
+            return 1
+        print("jieba 用户词典与知识库一致。")
+        return 0
+    DICT_PATH.parent.mkdir(parents=True, exist_ok=True)
+    DICT_PATH.write_text(text, encoding="utf-8")
+    print(f"已写出 {DICT_PATH}（{text.count(chr(10))} 个词）")
+    return 0
+
+
+def cmd_unanswered(args) -> int:
+    with session_factory()() as session:
+        rows = session.scalars(select(UnansweredQuestion).order_by(UnansweredQuestion.id.desc()).limit(args.limit))
+        for r in rows:
+            print(f"{r.asked_at:%Y-%m-%d %H:%M}  {r.reason:<9} {r.top_faq or '-':<24} {r.top_score or '-':>6}  {r.text}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from bot.runner import Servers, run_forever
+    return run_forever(Servers(rasa_port=args.rasa_port, actions_port=args.actions_port))
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="zhicheng", description="职称咨询助手")
+    sub = p.add_subparsers(dest="command", required=True)
+    kb = sub.add_parser("kb", help="知识库").add_subparsers(dest="kb_command", required=True)
+    default_dir = settings().knowledge_dir
+    for name, fn, help_ in (("check", cmd_check, "只检查，不写入"), ("load", cmd_load, "检查并导入数据库"),
+                            ("dict", cmd_dict, "生成 jieba 用户词典")):
+        sp = kb.add_parser(name, help=help_)
+        sp.add_argument("--dir", type=Path, default=default_dir)
+        sp.set_defaults(fn=fn)
+    kb.choices["dict"].add_argument("--check", action="store_true", help="只检查词典是否最新")
+    sp = kb.add_parser("export", help="把数据库导出为 YAML")
+    sp.add_argument("--out", type=Path, required=True)
+    sp.add_argument("--year", type=int)
+    sp.set_defaults(fn=cmd_export)
+    sp = kb.add_parser("unanswered", help="没能回答的问题")
+    sp.add_argument("--limit", type=int, default=50)
+    sp.set_defaults(fn=cmd_unanswered)
+    sp = sub.add_parser("run", help="启动助手")
+    sp.add_argument("--rasa-port", type=int, default=5005)
+    sp.add_argument("--actions-port", type=int, default=5055)
+    sp.set_defaults(fn=cmd_run)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.fn(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,13 @@
+"""Today's date, injectable: ZHICHENG_TODAY=2024-07-10 makes the assistant live on that day."""
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.config import settings
+
+
+def today() -> dt.date:
+    override = settings().today
+    if override:
+        return dt.date.fromisoformat(override)
+    return dt.date.today()

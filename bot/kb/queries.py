@@ -1,0 +1,44 @@
+"""Query functions over the knowledge base. Every one takes a keyword-only session."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.kb.models import Clause, FaqEntry, Notice, ScheduleStage, UnansweredQuestion
+
+
+def current_year(*, session: Session) -> int | None:
+    return session.scalar(select(func.max(Notice.year)))
+
+
+def notice(*, session: Session, year: int) -> Notice | None:
+    return session.get(Notice, year)
+
+
+def faq_by_intent(*, session: Session, year: int, intent: str) -> FaqEntry | None:
+    return session.scalar(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.intent == intent))
+
+
+def faq_by_id(*, session: Session, year: int, faq_id: str) -> FaqEntry | None:
+    return session.get(FaqEntry, (year, faq_id))
+
+
+def stage(*, session: Session, year: int, key: str) -> ScheduleStage | None:
+    return session.get(ScheduleStage, (year, key))
+
+
+def clause(*, session: Session, year: int, clause_id: str) -> Clause | None:
+    return session.get(Clause, (year, clause_id))
+
+
+_LONG_DIGITS = re.compile(r"\d{6,}")
+
+
+def record_unanswered(*, session: Session, text: str, reason: str, top_faq: str | None = None,
+                      top_score: float | None = None) -> None:
+    """Keep a question the bot could not answer, for staff; long digit runs (IDs, phones) are masked."""
+    masked = _LONG_DIGITS.sub(lambda m: "*" * len(m.group()), text)[:500]
+    session.add(UnansweredQuestion(text=masked, reason=reason, top_faq=top_faq,
+                                   top_score=None if top_score is None else f"{top_score:.3f}"))

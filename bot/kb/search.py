@@ -1,0 +1,94 @@
+"""BM25 retrieval over the FAQ, jieba-tokenised, with character bigrams for typo tolerance.
+
+The index is built once per knowledge-base version (a staff load bumps the version) and
+kept in memory; `search` returns ranked hits with a score normalised to 0..1.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import jieba
+from rank_bm25 import BM25Okapi
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.kb.models import FaqEntry, KbVersion, Series
+from bot.text import normalize
+
+_STOP = set("的 了 吗 呢 吧 啊 呀 么 嘛 是 我 你 他 她 我们 请问 请 问 想 下 一下 能 可以 怎么 怎么办 怎样 如何 什么 哪些 哪个 哪里 要 会 有 没有 在 和 与 或 及 就 都 也 还 这 那 个 一 不 吗 ? ! , . 、 : ; \" ' ( ) 【 】 《 》 “ ” ‘ ’ ~ …".split())
+_lock = threading.Lock()
+_cache: dict[str, "_Index"] = {}
+_known_terms: set[str] = set()
+
+
+@dataclass(frozen=True)
+class Hit:
+    faq_id: str
+    question: str
+    score: float  # 0..1: share of the query's best possible BM25 score
+
+
+def add_terms(terms) -> None:
+    """Teach jieba the knowledge base's own terms (once per term)."""
+    for term in terms:
+        term = normalize(term)
+        if len(term) >= 2 and term not in _known_terms:
+            jieba.add_word(term, freq=20000)
+            _known_terms.add(term)
+
+
+def tokens(text: str) -> list[str]:
+    text = normalize(text)
+    words = [w for w in jieba.lcut_for_search(text) if w.strip() and w not in _STOP]
+    cjk = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    bigrams = ["".join(cjk[i:i + 2]) for i in range(len(cjk) - 1)]
+    return words + bigrams
+
+
+class _Index:
+    def __init__(self, entries: list[FaqEntry]):
+        self.ids = [e.id for e in entries]
+        self.questions = [e.question for e in entries]
+        docs = []
+        for e in entries:
+            keywords = " ".join(e.keywords or [])
+            docs.append(tokens(f"{e.question} {e.question} {keywords} {keywords} {e.answer}"))
+        self.bm25 = BM25Okapi(docs) if docs else None
+
+    def search(self, query: str, limit: int) -> list[Hit]:
+        q = tokens(query)
+        if not q or self.bm25 is None:
+            return []
+        scores = self.bm25.get_scores(q)
+        k1 = self.bm25.k1
+        ceiling = sum(max(self.bm25.idf.get(t, 0.0), 0.0) for t in q) * (k1 + 1)
+        if ceiling <= 0:
+            return []
+        ranked = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)[:limit]
+        return [Hit(self.ids[i], self.questions[i], round(min(scores[i] / ceiling, 1.0), 4))
+                for i in ranked if scores[i] > 0]
+
+
+def kb_version(*, session: Session) -> int:
+    return session.scalar(select(func.max(KbVersion.id))) or 0
+
+
+def _index(*, session: Session, year: int) -> _Index:
+    key = f"{session.get_bind().url}|{year}|{kb_version(session=session)}"
+    with _lock:
+        index = _cache.get(key)
+        if index is None:
+            entries = list(session.scalars(select(FaqEntry).where(FaqEntry.year == year).order_by(FaqEntry.position)))
+            terms = [k for e in entries for k in (e.keywords or [])]
+            for s in session.scalars(select(Series).where(Series.year == year)):
+                terms += [s.name, *s.aliases]
+            add_terms(terms)
+            index = _Index(entries)
+            _cache.clear()
+            _cache[key] = index
+    return index
+
+
+def search(query: str, *, session: Session, year: int, limit: int = 3) -> list[Hit]:
+    return _index(session=session, year=year).search(query, limit)

@@ -1,0 +1,60 @@
+"""Chinese text normalisation shared by the NLU pipeline, the actions and retrieval.
+
+normalize(): traditional -> simplified (OpenCC t2s), full-width -> half-width (NFKC),
+HTML stripped, invisible characters dropped, whitespace collapsed, Latin lower-cased.
+bad_input_reason(): why a message cannot be a question (empty, too long, markup, no text).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from opencc import OpenCC
+
+_SCRIPT = re.compile(r"<\s*(script|style)\b.*?(<\s*/\s*\1\s*>|$)", re.I | re.S)
+_TAG = re.compile(r"</?\s*[a-zA-Z][^<>]*>")
+_MARKUP = re.compile(r"<\s*/?\s*(script|style|iframe|object|embed|img|svg|a|form|input)\b|javascript:|\bon\w+\s*=", re.I)
+_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_SPACE = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[a-z0-9\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]", re.I)
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def normalize(text: str | None) -> str:
+    if not text:
+        return ""
+    text = _INVISIBLE.sub("", str(text))
+    text = _SCRIPT.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    text = unicodedata.normalize("NFKC", text)
+    if _CJK.search(text):
+        text = to_simplified(text)
+    return _SPACE.sub(" ", text).strip().lower()
+
+
+def bad_input_reason(raw: str | None, max_chars: int) -> str | None:
+    """None for a message that may be a question, else one of: empty, too_long, markup, no_text."""
+    raw = "" if raw is None else str(raw)
+    if not raw.strip():
+        return "empty"
+    if len(raw) > max_chars:
+        return "too_long"
+    if _MARKUP.search(raw):
+        return "markup"
+    if not _WORD.search(normalize(raw)):
+        return "no_text"
+    return None
+
+
+def has_chinese(text: str) -> bool:
+    return bool(_CJK.search(text))

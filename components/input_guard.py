@@ -1,0 +1,49 @@
+"""Last classifier of the pipeline: a message that cannot be a question becomes `invalid_input`.
+
+Empty or whitespace, longer than `max_chars`, HTML/script markup, or no letter/digit/Chinese
+character at all (emoji, punctuation). The action explains which, from bot.answers.BAD_INPUT.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.text import bad_input_reason
+from components.normalizer import ORIGINAL_LENGTH, ORIGINAL_MARKUP
+
+INVALID_INTENT = "invalid_input"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class InputGuard(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"max_chars": 500}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._max = int(config.get("max_chars", 500))
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "InputGuard":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            head = message.get(ORIGINAL_MARKUP)
+            if head is None:  # e.g. "/intent" payloads parsed by the RegexMessageHandler
+                continue
+            length = message.get(ORIGINAL_LENGTH) or 0
+            reason = "too_long" if length > self._max else bad_input_reason(head, self._max)
+            if reason:
+                intent = {INTENT_NAME_KEY: INVALID_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+                message.set(INTENT, intent, add_to_output=True)
+                message.set("intent_ranking", [intent], add_to_output=True)
+                message.set("entities", [], add_to_output=True)
+        return messages

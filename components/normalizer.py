@@ -1,0 +1,56 @@
+"""First component of the pipeline: every channel's text is normalised before tokenising.
+
+Traditional -> simplified, full-width -> half-width, HTML stripped (bot.text.normalize).
+Text beyond `max_chars` is cut for the NLU only; InputGuard answers such messages.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.text import normalize
+
+ORIGINAL_LENGTH = "zc_original_length"
+ORIGINAL_MARKUP = "zc_original_text_head"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
+class TextNormalizer(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"max_chars": 500}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._max = int(config.get("max_chars", 500))
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "TextNormalizer":
+        return cls(config)
+
+    def _normalise(self, message: Message) -> None:
+        text = message.get(TEXT)
+        if text is None:
+            return
+        message.set(ORIGINAL_LENGTH, len(text))
+        message.set(ORIGINAL_MARKUP, text[:2000])
+        cleaned = normalize(text[: self._max * 2])[: self._max]
+        message.set(TEXT, cleaned, add_to_output=False)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._normalise(message)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for message in training_data.training_examples:
+            if message.get(TEXT) is not None:
+                message.set(TEXT, normalize(message.get(TEXT)), add_to_output=False)
+        return training_data
