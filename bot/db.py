@@ -13,9 +13,13 @@ from bot.config import settings
 Base = declarative_base()
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    url = url or settings().database_url
+    """The engine for `url` (default: DATABASE_URL), created once per URL."""
+    return _engine(url or settings().database_url)
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
     kwargs = {"future": True}
     if url.startswith("sqlite"):
         path = url.split("sqlite:///", 1)[-1]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.kb.models import FaqEntry, KbVersion, Series
 from bot.text import normalize
 
-_STOP = set("的 了 吗 呢 吧 啊 呀 么 嘛 是 我 你 他 她 我们 请问 请 问 想 下 一下 能 可以 怎么 怎么办 怎样 如何 什么 哪些 哪个 哪里 要 会 有 没有 在 和 与 或 及 就 都 也 还 这 那 个 一 不 吗 ? ! , . 、 : ; \" ' ( ) 【 】 《 》 “ ” ‘ ’ ~ …".split())
+_STOP = set("的 了 吗 呢 吧 啊 呀 么 嘛 是 我 你 他 她 我们 请问 请 问 想 下 一下 能 可以 怎么 怎么办 怎么样 怎样 如何 咋 啥 什么 哪些 哪个 哪里 要 会 有 没有 在 和 与 或 及 就 都 也 还 这 那 个 一 不 吗 ? ! , . 、 : ; \" ' ( ) 【 】 《 》 “ ” ‘ ’ ~ …".split())
 _lock = threading.Lock()
 _cache: dict[str, "_Index"] = {}
 _known_terms: set[str] = set()
@@ -62,7 +62,9 @@ class _Index:
             return []
         scores = self.bm25.get_scores(q)
         k1 = self.bm25.k1
-        ceiling = sum(max(self.bm25.idf.get(t, 0.0), 0.0) for t in q) * (k1 + 1)
+        # a query word the FAQ never uses counts as a rare word the best match lacks
+        rare = max(self.bm25.idf.values(), default=1.0)
+        ceiling = sum(max(self.bm25.idf.get(t, rare), 0.0) for t in q) * (k1 + 1)
         if ceiling <= 0:
             return []
         ranked = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)[:limit]

@@ -1,0 +1,104 @@
+"""Actions with a tracker and a dispatcher: the reply a user would read."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.faq import ActionAnswerFaq, ActionFaqFallback, ActionInvalidInput
+from bot.db import new_session
+from bot.kb.models import FaqEntry
+from tests.conftest import ROOT
+
+CITE = "依据：京人社事业字〔2024〕96号 "
+
+
+@pytest.fixture(scope="module")
+def domain():
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def dispatcher():
+    return CollectingDispatcher()
+
+
+def tracker(text: str, intent: str | None = None, entities: list | None = None) -> Tracker:
+    ranked = {"name": intent, "confidence": 0.9 if intent else 0.0}
+    latest = {"text": text, "intent": ranked, "intent_ranking": [ranked] if intent else [],
+              "entities": entities or []}
+    return Tracker("test-user", {}, latest, [], False, None, {}, "action_listen")
+
+
+def texts(dispatcher) -> str:
+    return "\n".join(m.get("text") or "" for m in dispatcher.messages)
+
+
+async def test_answer_by_intent_cites_clause(loaded_default_db, dispatcher, domain):
+    events = await ActionAnswerFaq().run(dispatcher, tracker("公务员能评职称吗", "faq_civil_servant"), domain)
+    assert events == []
+    reply = texts(dispatcher)
+    assert "公务员不得参加专业技术人才职称评审" in reply
+    assert reply.endswith(CITE + "一第4段")
+
+
+async def test_window_answer_states_today(loaded_default_db, dispatcher, domain, monkeypatch):
+    monkeypatch.setenv("ZHICHENG_TODAY", "2024-07-20")
+    await ActionAnswerFaq().run(dispatcher, tracker("申报截止哪天", "faq_apply_window"), domain)
+    reply = texts(dispatcher)
+    assert "7月23日截止，还剩4天（含今天）" in reply and CITE + "三(一)1" in reply
+
+
+async def test_staff_edit_shows_in_next_reply(loaded_default_db, dispatcher, domain):
+    with new_session() as s, s.begin():
+        s.get(FaqEntry, (2024, "fee_amount")).answer = "评审费以机构通知为准（测试改写）。"
+    try:
+        await ActionAnswerFaq().run(dispatcher, tracker("评审费多少钱", "faq_fee_amount"), domain)
+        assert "评审费以机构通知为准（测试改写）。" in texts(dispatcher)
+    finally:
+        with new_session() as s, s.begin():
+            s.get(FaqEntry, (2024, "fee_amount")).answer = "通知没有写评审费的具体金额。"
+
+
+async def test_button_payload_answers_that_entry(loaded_default_db, dispatcher, domain):
+    await ActionAnswerFaq().run(dispatcher, tracker('/ask_faq{"faq_id":"payment"}', "ask_faq",
+                                                    [{"entity": "faq_id", "value": "payment"}]), domain)
+    assert "视为放弃申报" in texts(dispatcher) and CITE + "三(一)4" in texts(dispatcher)
+
+
+async def test_unknown_faq_id_falls_back_honestly(loaded_default_db, dispatcher, domain):
+    await ActionAnswerFaq().run(dispatcher, tracker("x", "ask_faq", [{"entity": "faq_id", "value": "nope"}]), domain)
+    assert "12333" in texts(dispatcher)
+
+
+async def test_fallback_answers_a_clear_retrieval_hit(loaded_default_db, dispatcher, domain):
+    await ActionFaqFallback().run(dispatcher, tracker("初級要不要答辯", "nlu_fallback"), domain)
+    assert "初级职称不答辩" in texts(dispatcher) and CITE + "三(一)5第2段" in texts(dispatcher)
+
+
+async def test_fallback_offers_buttons_when_unsure(loaded_default_db, dispatcher, domain):
+    await ActionFaqFallback().run(dispatcher, tracker("委托函", "nlu_fallback"), domain)
+    msg = dispatcher.messages[0]
+    assert "您是不是想问" in msg["text"] and "12333" in msg["text"]
+    payloads = [b["payload"] for b in msg["buttons"]]
+    assert 2 <= len(payloads) <= 3
+    assert all(p.startswith("/ask_faq{") for p in payloads)
+    assert "entrustment_needed" in [json.loads(p[len("/ask_faq"):])["faq_id"] for p in payloads]
+
+
+async def test_fallback_without_a_match_points_to_hotline(loaded_default_db, dispatcher, domain):
+    await ActionFaqFallback().run(dispatcher, tracker("帮我写一首诗", "nlu_fallback"), domain)
+    reply = texts(dispatcher)
+    assert "12333" in reply and "依据：" not in reply
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("", "没有输入内容"), ("职称" * 400, "太长"), ("<script>alert(1)</script>", "网页代码"), ("🙂🙂", "没看懂"),
+])
+async def test_invalid_input_says_why_without_echo(loaded_default_db, dispatcher, domain, text, fragment):
+    await ActionInvalidInput().run(dispatcher, tracker(text, "invalid_input"), domain)
+    reply = texts(dispatcher)
+    assert fragment in reply and "12333" in reply and "<script>" not in reply
