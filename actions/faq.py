@@ -17,11 +17,12 @@ from bot.text import bad_input_reason, normalize
 
 log = logging.getLogger(__name__)
 
-# retrieval score (0..1) above which the top hit is answered directly, and the lead it
-# needs over the second hit; below, the user chooses among the top hits
-ANSWER_SCORE = 0.45
-ANSWER_LEAD = 0.12
-SUGGEST_SCORE = 0.12
+# Low NLU confidence: each FAQ entry scores its NLU confidence plus its retrieval score
+# (both 0..1). The best is answered when it is good enough and clearly ahead; otherwise the
+# user picks among the top entries; with nothing plausible, the bot says it cannot answer.
+ANSWER_SCORE = 0.6
+ANSWER_LEAD = 0.15
+SUGGEST_SCORE = 0.2
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
@@ -34,24 +35,37 @@ def _render(session, year: int, entry) -> str:
     return answers.render_faq(entry, notice_number=notice.number, stage=stage, today=clock.today())
 
 
-def answer_text(session, query: str) -> tuple[Optional[str], List[Dict[str, Any]]]:
-    """Answer free text by retrieval: (reply, buttons). Used when the classifier is unsure."""
+def _ranking(tracker: Tracker) -> Dict[str, float]:
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return {r["name"]: float(r.get("confidence") or 0) for r in ranking if r.get("name")}
+
+
+def answer_text(session, query: str, intents: Dict[str, float]) -> tuple[str, List[Dict[str, Any]]]:
+    """Answer free text when the classifier is unsure: (reply, buttons)."""
     year = queries.current_year(session=session)
     if year is None:
         return answers.NOT_ANSWERABLE, []
-    hits = search(query, session=session, year=year, limit=3)
-    top = hits[0] if hits else None
-    lead = top.score - hits[1].score if len(hits) > 1 else (top.score if top else 0)
-    if top and top.score >= ANSWER_SCORE and lead >= ANSWER_LEAD:
-        entry = queries.faq_by_id(session=session, year=year, faq_id=top.faq_id)
+    scores: Dict[str, float] = {}
+    questions: Dict[str, str] = {}
+    for entry in queries.faqs_by_intents(session=session, year=year, intents=list(intents)):
+        scores[entry.id] = intents[entry.intent]
+        questions[entry.id] = entry.question
+    for hit in search(query, session=session, year=year, limit=5):
+        scores[hit.faq_id] = scores.get(hit.faq_id, 0.0) + hit.score
+        questions[hit.faq_id] = hit.question
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    best_id, best = ranked[0] if ranked else (None, 0.0)
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    if best_id and best >= ANSWER_SCORE and best - second >= ANSWER_LEAD:
+        entry = queries.faq_by_id(session=session, year=year, faq_id=best_id)
         return _render(session, year, entry), []
-    suggestions = [h for h in hits if h.score >= SUGGEST_SCORE]
+    suggestions = [fid for fid, score in ranked[:3] if score >= SUGGEST_SCORE]
     queries.record_unanswered(session=session, text=query, reason="suggested" if suggestions else "no_match",
-                              top_faq=top.faq_id if top else None, top_score=top.score if top else None)
+                              top_faq=best_id, top_score=best if best_id else None)
     if not suggestions:
         return answers.NOT_ANSWERABLE, []
-    buttons = [{"title": h.question, "payload": "/ask_faq" + json.dumps({"faq_id": h.faq_id}, ensure_ascii=False)}
-               for h in suggestions]
+    buttons = [{"title": questions[fid], "payload": "/ask_faq" + json.dumps({"faq_id": fid}, ensure_ascii=False)}
+               for fid in suggestions]
     return answers.DID_YOU_MEAN, buttons
 
 
@@ -76,7 +90,7 @@ class ActionAnswerFaq(Action):
             if entry is not None:
                 dispatcher.utter_message(text=_render(session, year, entry))
                 return []
-            text, buttons = answer_text(session, normalize(tracker.latest_message.get("text")))
+            text, buttons = answer_text(session, normalize(tracker.latest_message.get("text")), _ranking(tracker))
         dispatcher.utter_message(text=text, buttons=buttons or None)
         return []
 
@@ -95,7 +109,7 @@ class ActionFaqFallback(Action):
             dispatcher.utter_message(text=answers.BAD_INPUT[reason])
             return []
         with kb_session() as session:
-            text, buttons = answer_text(session, normalize(raw))
+            text, buttons = answer_text(session, normalize(raw), _ranking(tracker))
         dispatcher.utter_message(text=text, buttons=buttons or None)
         return []
 

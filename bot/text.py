@@ -1,7 +1,9 @@
 """Chinese text normalisation shared by the NLU pipeline, the actions and retrieval.
 
 normalize(): traditional -> simplified (OpenCC t2s), full-width -> half-width (NFKC),
-HTML stripped, invisible characters dropped, whitespace collapsed, Latin lower-cased.
+HTML stripped, invisible characters dropped, English domain words put in Chinese
+(deadline -> 截止日期), homophone typos of KB terms repaired (委托涵 -> 委托函),
+whitespace collapsed, Latin lower-cased.
 bad_input_reason(): why a message cannot be a question (empty, too long, markup, no text).
 """
 from __future__ import annotations
@@ -12,9 +14,11 @@ from functools import lru_cache
 
 from opencc import OpenCC
 
+from bot.lexicon import lexicon
+
 _SCRIPT = re.compile(r"<\s*(script|style)\b.*?(<\s*/\s*\1\s*>|$)", re.I | re.S)
 _TAG = re.compile(r"</?\s*[a-zA-Z][^<>]*>")
-_MARKUP = re.compile(r"<\s*/?\s*(script|style|iframe|object|embed|img|svg|a|form|input)\b|javascript:|\bon\w+\s*=", re.I)
+_MARKUP = re.compile(r"</?\s*[a-z][a-z0-9]*(\s[^<>]*)?/?>|javascript:|\bon\w+\s*=\s*[\"']", re.I)
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _SPACE = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -39,6 +43,8 @@ def normalize(text: str | None) -> str:
     text = unicodedata.normalize("NFKC", text)
     if _CJK.search(text):
         text = to_simplified(text)
+    lex = lexicon()
+    text = lex.repair_homophones(lex.translate_english(text))
     return _SPACE.sub(" ", text).strip().lower()
 
 

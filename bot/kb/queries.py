@@ -21,6 +21,12 @@ def faq_by_intent(*, session: Session, year: int, intent: str) -> FaqEntry | Non
     return session.scalar(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.intent == intent))
 
 
+def faqs_by_intents(*, session: Session, year: int, intents: list[str]) -> list[FaqEntry]:
+    if not intents:
+        return []
+    return list(session.scalars(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.intent.in_(intents))))
+
+
 def faq_by_id(*, session: Session, year: int, faq_id: str) -> FaqEntry | None:
     return session.get(FaqEntry, (year, faq_id))
 

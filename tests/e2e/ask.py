@@ -40,14 +40,37 @@ def ask(url: str, text: str, sender: str, timeout: float = 30) -> str:
     return "\n".join(m.get("text", "") for m in resp.json())
 
 
+def _clause_ids() -> set[str]:
+    notice = yaml.safe_load((Path(__file__).resolve().parents[2] / "knowledge" / "notice.yml").read_text(encoding="utf-8"))
+    return {c["id"] for c in notice["clauses"]}
+
+
+CLAUSE_IDS = _clause_ids()
+
+
+def cited(reply: str) -> set[str]:
+    """The clause ids of the reply's citation lines (`依据：京人社事业字〔2024〕96号 A、B`)."""
+    out: set[str] = set()
+    for line in reply.splitlines():
+        if line.startswith(CITATION):
+            out |= {c.strip() for c in line[len(CITATION):].split("、") if c.strip()}
+    return out
+
+
+def _present(option: str, reply: str, clauses: set[str]) -> bool:
+    # a clause id must be cited as such: "一" does not count as present because "一第4段" is
+    return option in clauses if option in CLAUSE_IDS else option in reply
+
+
 def check(q: dict, reply: str) -> list[str]:
     problems = []
+    clauses = cited(reply)
     for item in q.get("must_contain") or []:
         options = item if isinstance(item, list) else [item]
-        if not any(o in reply for o in options):
+        if not any(_present(o, reply, clauses) for o in options):
             problems.append(f"缺少 {' / '.join(options)}")
     for item in q.get("must_not_contain") or []:
-        if item in reply:
+        if _present(item, reply, clauses):
             problems.append(f"不应出现 {item}")
     if q.get("topic") != "闲聊" and CITATION not in reply and HONEST not in reply:
         problems.append("既没有引用条款，也没有说明无法回答")

@@ -1,0 +1,84 @@
+"""The domain lexicon used by normalisation: KB terms (for homophone typo repair) and an
+English glossary (for mixed Chinese-English questions).
+
+Terms come from data/jieba/userdict.txt (built from knowledge/ by `zhicheng kb dict`), the
+glossary from knowledge/terms.yml. Both are read once per process.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+from pypinyin import Style, pinyin
+
+from bot.config import ROOT
+
+USERDICT = ROOT / "data" / "jieba" / "userdict.txt"
+TERMS = ROOT / "knowledge" / "terms.yml"
+
+
+def char_key(ch: str) -> str:
+    return pinyin(ch, style=Style.NORMAL, heteronym=False, errors="default")[0][0]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    by_sound: dict[str, str]  # "gong wu yuan" -> 公务员 (only sounds that name one term)
+    lengths: tuple[int, ...]
+    english: re.Pattern | None
+    glossary: dict[str, str]
+
+    def repair_homophones(self, text: str) -> str:
+        """Replace a run that sounds like a KB term but is written differently (公物员 -> 公务员)."""
+        if not self.by_sound:
+            return text
+        keys = [char_key(c) if "\u4e00" <= c <= "\u9fff" else None for c in text]
+        out, i = [], 0
+        while i < len(text):
+            for n in self.lengths:
+                window = keys[i:i + n]
+                if len(window) < n or None in window:
+                    continue
+                term = self.by_sound.get(" ".join(window))
+                chunk = text[i:i + n]
+                if term and term != chunk and any(a == b for a, b in zip(term, chunk)):
+                    out.append(term)
+                    i += n
+                    break
+                if term == chunk:
+                    out.append(chunk)
+                    i += n
+                    break
+            else:
+                out.append(text[i])
+                i += 1
+        return "".join(out)
+
+    def translate_english(self, text: str) -> str:
+        if self.english is None:
+            return text
+        return self.english.sub(lambda m: self.glossary[m.group(0).lower()], text)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    terms = []
+    if USERDICT.exists():
+        terms = [line.split()[0] for line in USERDICT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    sounds: dict[str, set[str]] = {}
+    for term in terms:
+        if 2 <= len(term) <= 8 and all("\u4e00" <= c <= "\u9fff" for c in term):
+            sounds.setdefault(" ".join(char_key(c) for c in term), set()).add(term)
+    by_sound = {k: next(iter(v)) for k, v in sounds.items() if len(v) == 1}
+    lengths = tuple(sorted({len(t) for t in by_sound.values()}, reverse=True))
+    glossary = {}
+    if TERMS.exists():
+        glossary = {str(k).lower(): str(v) for k, v in
+                    ((yaml.safe_load(TERMS.read_text(encoding="utf-8")) or {}).get("english") or {}).items()}
+    english = None
+    if glossary:
+        words = sorted(glossary, key=len, reverse=True)
+        english = re.compile(r"(?<![a-z])(" + "|".join(re.escape(w) for w in words) + r")(?![a-z])", re.I)
+    return Lexicon(by_sound, lengths, english, glossary)
