@@ -26,10 +26,11 @@ def dispatcher():
     return CollectingDispatcher()
 
 
-def tracker(text: str, intent: str | None = None, entities: list | None = None) -> Tracker:
+def tracker(text: str, intent: str | None = None, entities: list | None = None,
+            ranking: list | None = None) -> Tracker:
     ranked = {"name": intent, "confidence": 0.9 if intent else 0.0}
-    latest = {"text": text, "intent": ranked, "intent_ranking": [ranked] if intent else [],
-              "entities": entities or []}
+    latest = {"text": text, "intent": ranked, "entities": entities or [],
+              "intent_ranking": [ranked] + [{"name": n, "confidence": c} for n, c in ranking or []] if intent else []}
     return Tracker("test-user", {}, latest, [], False, None, {}, "action_listen")
 
 
@@ -75,7 +76,8 @@ async def test_unknown_faq_id_falls_back_honestly(loaded_default_db, dispatcher,
 
 
 async def test_fallback_answers_a_clear_retrieval_hit(loaded_default_db, dispatcher, domain):
-    await ActionFaqFallback().run(dispatcher, tracker("初級要不要答辯", "nlu_fallback"), domain)
+    ranking = [("faq_defense_required", 0.31), ("faq_defense_notice", 0.2)]
+    await ActionFaqFallback().run(dispatcher, tracker("初級要不要答辯", "nlu_fallback", ranking=ranking), domain)
     assert "初级职称不答辩" in texts(dispatcher) and CITE + "三(一)5第2段" in texts(dispatcher)
 
 

@@ -23,7 +23,31 @@ def test_normalize(raw, expected):
     ("", "empty"), ("   \n ", "empty"), ("职称" * 300, "too_long"),
     ("<script>alert('x')</script>", "markup"), ('<img src=x onerror="alert(1)">', "markup"),
     ("😀😀😀", "no_text"), ("？？？！！", "no_text"),
+    ("<b>加粗</b>", "markup"), ("x > 3 and y < 2", None),
     ("委托函 二级单位", None), ("'; DROP TABLE users;--", None), ("deadline是哪天", None),
 ])
 def test_bad_input_reason(raw, reason):
     assert bad_input_reason(raw, 500) == reason
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("公物员能申报职称吗", "公务员能申报职称吗"),
+    ("委托涵 二级单位", "委托函 二级单位"),
+    ("职称正书在哪下载", "职称证书在哪下载"),
+    ("学力比对失败", "学历比对失败"),
+    ("破隔申报", "破格申报"),
+    ("公示期间有异议怎么办", "公示期间有异议怎么办"),  # correct text is left alone
+    ("我在海淀区上班", "我在海淀区上班"),
+])
+def test_homophone_typos_of_domain_terms_are_repaired(raw, expected):
+    assert normalize(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("deadline是哪天", "截止日期是哪天"),
+    ("评审 fee 要在什么时候 pay？", "评审 费用 要在什么时候 缴费?"),
+    ("Freelancer能报吗", "自由职业者能报吗"),
+    ("checklist", "checklist"),  # only whole English words are translated
+])
+def test_english_domain_words_are_put_in_chinese(raw, expected):
+    assert normalize(raw) == expected
