@@ -24,7 +24,7 @@ help:
 $(STAMP): pyproject.toml
 	@test -n "$(PY310)" || { echo "找不到 Python 3.10（Rasa 3.6 需要）：请用 pyenv 安装 3.10，或设置 PY310=/path/to/python3.10" >&2; exit 1; }
 	test -x $(BIN)/python || $(PY310) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 

@@ -30,7 +30,7 @@ def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     # imported here so that every model is registered on Base before create_all
-    import bot.kb.models  # noqa: F401
+    import bot.models  # noqa: F401
 
     Base.metadata.create_all(engine)
     return engine

@@ -15,9 +15,10 @@ def say(servers, text, sender=None) -> str:
     return ask.ask(servers.rasa_url, text, sender or f"t-{uuid.uuid4().hex[:8]}")
 
 
-def test_question_set_pass_rate(servers):
+def test_question_set_pass_rate(servers, capsys):
     results = ask.run(servers.rasa_url, ask.load_questions(), workers=4)
-    summary = ask.report(results)
+    with capsys.disabled():  # the per-topic pass rates belong in the CI log
+        summary = ask.report(results)
     assert summary["total"] >= 250
     assert summary["rate"] >= 0.9, f"pass rate {summary['rate']:.1%} is below 90%"
 

@@ -1,0 +1,2 @@
+"""Every SQLAlchemy model module, imported so that Base.metadata knows all tables."""
+import bot.kb.models  # noqa: F401
