@@ -32,6 +32,7 @@ install: $(STAMP)
 
 kb: install
 	$(BIN)/zhicheng kb load
+	$(BIN)/zhicheng status demo
 
 dict: install
 	$(BIN)/zhicheng kb dict

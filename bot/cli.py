@@ -5,6 +5,7 @@
   zhicheng kb export  --out DIR [--year Y]    write the database back to YAML
   zhicheng kb dict    [--check]               (re)build data/jieba/userdict.txt
   zhicheng kb unanswered [--limit N]          questions the bot could not answer
+  zhicheng status import FILE.csv | demo | lookup --agent NAME ID   application status (bot/status/cli.py)
   zhicheng run                                start the action server and Rasa, wait, Ctrl-C stops
 """
 from __future__ import annotations
@@ -115,6 +116,8 @@ def parser() -> argparse.ArgumentParser:
     sp = kb.add_parser("unanswered", help="没能回答的问题")
     sp.add_argument("--limit", type=int, default=50)
     sp.set_defaults(fn=cmd_unanswered)
+    from bot.status import cli as status_cli
+    status_cli.register(sub)
     sp = sub.add_parser("run", help="启动助手")
     sp.add_argument("--rasa-port", type=int, default=5005)
     sp.add_argument("--actions-port", type=int, default=5055)

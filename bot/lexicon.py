@@ -80,5 +80,5 @@ def lexicon() -> Lexicon:
     english = None
     if glossary:
         words = sorted(glossary, key=len, reverse=True)
-        english = re.compile(r"(?<![a-z])(" + "|".join(re.escape(w) for w in words) + r")(?![a-z])", re.I)
+        english = re.compile(r"(?<![a-z0-9_])(" + "|".join(re.escape(w) for w in words) + r")(?![a-z0-9_])", re.I)
     return Lexicon(by_sound, lengths, english, glossary)

@@ -11,7 +11,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATTRIBUTE_START, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -52,5 +52,24 @@ class TextNormalizer(GraphComponent):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for message in training_data.training_examples:
             if message.get(TEXT) is not None:
-                message.set(TEXT, normalize(message.get(TEXT)), add_to_output=False)
+                _normalise_annotated(message)
         return training_data
+
+
+def _normalise_annotated(message: Message) -> None:
+    """Normalise a training example piece by piece, so entity annotations keep their offsets."""
+    text = message.get(TEXT)
+    entities = sorted(message.get(ENTITIES) or [], key=lambda e: e[ENTITY_ATTRIBUTE_START])
+    if not entities:
+        message.set(TEXT, normalize(text), add_to_output=False)
+        return
+    out, cursor = "", 0
+    for entity in entities:
+        start, end = entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END]
+        out += normalize(text[cursor:start])
+        value = normalize(text[start:end])
+        entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END] = len(out), len(out) + len(value)
+        out += value
+        cursor = end
+    out += normalize(text[cursor:])
+    message.set(TEXT, out, add_to_output=False)

@@ -28,6 +28,7 @@ def servers(_private_var, tmp_path_factory):
         pytest.fail(f"{MODEL} is missing: run `make test` (or `rasa train --fixed-model-name zhicheng`) first")
     var = _private_var
     assert cli.main(["kb", "load"]) == 0
+    assert cli.main(["status", "demo"]) == 0
     endpoints = var / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump({
         "action_endpoint": {"url": f"http://localhost:{ACTIONS_PORT}/webhook"},

@@ -1,0 +1,147 @@
+"""Application status: a form asks for the 申报编号, the factor kind and the factor, then answers.
+
+The factor itself never reaches Rasa: the channel seals it (bot.status.vault) and the form
+receives only a token, which this action unseals once. Wrong id and wrong factor get the
+same neutral message; repeated failures lock the lookup (bot.status.service).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.kb import kb_session
+from bot import clock
+from bot.status import security, service, vault
+
+SLOTS = ("status_application_id", "status_factor_kind", "status_factor_ref")
+_APPLICATION_ID = re.compile(r"[A-Z0-9][A-Z0-9-]{5,39}")
+FACTOR_NAMES = {"id4": "身份证号后4位", "phone4": "手机号后4位"}
+
+
+def _now() -> dt.datetime:
+    """Now, on the injectable day of bot.clock (ZHICHENG_TODAY)."""
+    return dt.datetime.combine(clock.today(), dt.datetime.now().time())
+
+
+def _reset() -> List[EventType]:
+    return [SlotSet(slot, None) for slot in SLOTS]
+
+
+class ValidateStatusForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_status_form"
+
+    def validate_status_application_id(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                       domain: DomainDict) -> Dict[Text, Any]:
+        candidate = security.normalize(str(value or "")).replace(" ", "")
+        if not _APPLICATION_ID.fullmatch(candidate) or security.is_id_number(candidate):
+            dispatcher.utter_message(text="这看起来不是申报编号。申报编号在您提交申报后的系统页面上可以看到，"
+                                          "由字母、数字和“-”组成（演示编号如 DEMO-2024-0005）。请重新输入，或说“算了”退出查询。")
+            return {"status_application_id": None}
+        return {"status_application_id": candidate}
+
+    def validate_status_factor_kind(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> Dict[Text, Any]:
+        if value in FACTOR_NAMES:
+            return {"status_factor_kind": value}
+        dispatcher.utter_message(text="请选择用身份证号后4位还是手机号后4位验证。")
+        return {"status_factor_kind": None}
+
+    def validate_status_factor_ref(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        now = _now()
+        with kb_session() as session:
+            factor = vault.unseal(str(value or ""), session=session, sender_id=tracker.sender_id, now=now)
+            vault.clear_pending(session=session, sender_id=tracker.sender_id)
+            result = service.lookup(session=session, application_id=tracker.get_slot("status_application_id"),
+                                    factor_kind=tracker.get_slot("status_factor_kind") or "id4", factor=factor,
+                                    channel="chat", conversation_id=tracker.sender_id, now=now)
+            reply = service.render_result(result, session=session, today=now.date())
+        dispatcher.utter_message(text=reply)
+        if result.verdict == "no_match":
+            dispatcher.utter_message(text="请重新输入申报编号（或说“算了”退出查询）。")
+            return {"status_factor_ref": None, "status_application_id": None}
+        return {"status_factor_ref": result.verdict}  # ok / locked: the form is done
+
+
+class ActionAskStatusApplicationId(Action):
+    def name(self) -> Text:
+        return "action_ask_status_application_id"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(text="好的，帮您查申报进度。请输入您的申报编号（提交申报后在系统里可以看到）。"
+                                      "随时可以说“算了”退出。")
+        return []
+
+
+class ActionAskStatusFactorKind(Action):
+    def name(self) -> Text:
+        return "action_ask_status_factor_kind"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        buttons = [{"title": title, "payload": '/choose_factor{"factor_kind": "%s"}' % kind}
+                   for kind, title in FACTOR_NAMES.items()]
+        dispatcher.utter_message(text="为了确认是您本人，请选择一种验证方式：", buttons=buttons)
+        return []
+
+
+class ActionAskStatusFactorRef(Action):
+    """Ask for the factor, and tell the channel to seal the next message that carries one."""
+
+    def name(self) -> Text:
+        return "action_ask_status_factor_ref"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        with kb_session() as session:
+            vault.mark_pending(session=session, sender_id=tracker.sender_id,
+                               application_id=tracker.get_slot("status_application_id"), now=_now())
+        kind = FACTOR_NAMES.get(tracker.get_slot("status_factor_kind") or "id4")
+        dispatcher.utter_message(text=f"请输入{kind}（只输入4位，X 也可以）。这4位只用于核对身份，不会被记录。")
+        return []
+
+
+class ActionStatusDone(Action):
+    """After the form: forget the lookup's slots."""
+
+    def name(self) -> Text:
+        return "action_status_done"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        return _reset()
+
+
+class ActionStatusStop(Action):
+    """The user leaves the lookup ("算了")."""
+
+    def name(self) -> Text:
+        return "action_status_stop"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        with kb_session() as session:
+            vault.clear_pending(session=session, sender_id=tracker.sender_id)
+        dispatcher.utter_message(text="好的，已退出申报进度查询。还有其他问题可以直接问我。")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset()]
+
+
+class ActionStatusChangeId(Action):
+    """"换一个编号": ask for the 申报编号 again."""
+
+    def name(self) -> Text:
+        return "action_status_change_id"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        with kb_session() as session:
+            vault.clear_pending(session=session, sender_id=tracker.sender_id)
+        return [SlotSet("status_application_id", None), SlotSet("status_factor_ref", None)]

@@ -1,0 +1,101 @@
+"""`zhicheng status …` — application status from the command line.
+
+  zhicheng status import FILE.csv            validate a status export and import the good rows
+                                             (exit 0; 2 when some rows were rejected; 1 when the file is unusable)
+  zhicheng status demo                       create the demo applications DEMO-2024-0001 … (one per stage)
+  zhicheng status lookup --agent NAME ID     a 12333 agent looks a caller up after verifying them on the phone (audited)
+
+`register(subparsers)` adds these to the `zhicheng` parser; each sets `fn(args) -> int`.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import clock
+from bot.db import session_factory
+from bot.status import importer
+from bot.status.demo import DEMO_APPLICATIONS, create_demo, demo_table
+from bot.status.service import agent_lookup, render_result
+from bot.status.stages import BY_CODE
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 1
+
+
+def _now() -> dt.datetime:
+    """Now, on the injectable day of bot.clock (ZHICHENG_TODAY)."""
+    return dt.datetime.combine(clock.today(), dt.datetime.now().time())
+
+
+def cmd_import(args) -> int:
+    try:
+        report = importer.import_file(args.file, sessions=session_factory())
+    except importer.ImportFileError as err:
+        return _fail(f"导入失败，未做任何修改：{err}")
+    except SQLAlchemyError as err:
+        return _fail(f"导入失败，未做任何修改：数据库错误（{type(err).__name__}）")
+    print(f"已处理 {args.file}：数据 {report.rows} 行，接受 {report.accepted} 行，拒绝 {len(report.rejected)} 行；"
+          f"新建申报 {report.created} 条，更新 {report.updated} 条，未变化 {report.unchanged} 条，"
+          f"新增历史 {report.events_added} 条（共变更 {report.changed} 条申报）。")
+    if report.rejected:
+        print("被拒绝的行（其余行已导入）：")
+        for r in report.rejected:
+            print(f"  第 {r.line} 行  {r.application_id or '（无编号）'}  {r.reason}")
+        return 2
+    return 0
+
+
+def cmd_demo(args) -> int:
+    try:
+        with session_factory()() as session, session.begin():
+            report = create_demo(session=session)
+    except SQLAlchemyError as err:
+        return _fail(f"演示数据创建失败：数据库错误（{type(err).__name__}）")
+    print(f"演示申报 {len(DEMO_APPLICATIONS)} 条（新建 {report.created} 条，更新 {report.updated} 条，"
+          f"未变化 {report.unchanged} 条）。全部为虚构数据，编号以 DEMO- 开头：")
+    print(demo_table())
+    return 0
+
+
+def cmd_lookup(args) -> int:
+    agent = (args.agent or "").strip()
+    if not agent:
+        return _fail("请用 --agent 给出坐席姓名或工号：每次查询都会记录是谁查的。")
+    try:
+        with session_factory()() as session, session.begin():
+            result = agent_lookup(session=session, application_id=args.application_id, agent=agent,
+                                  channel=args.channel, now=_now())
+            text = render_result(result, session=session, today=clock.today())
+    except SQLAlchemyError as err:
+        return _fail(f"查询失败：数据库错误（{type(err).__name__}）")
+    if not result.ok:
+        return _fail(text)
+    print(text)
+    if result.view.history:
+        print("办理历史：")
+        for e in result.view.history:
+            print(f"  {e.at:%Y-%m-%d %H:%M}  {BY_CODE[e.stage].name}")
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add `status import|demo|lookup` to the `zhicheng` sub-command parsers."""
+    status = subparsers.add_parser("status", help="申报进度：导入、演示数据、坐席查询")
+    sub = status.add_subparsers(dest="status_command", required=True)
+    sp = sub.add_parser("import", help="导入申报进度 CSV（UTF-8）")
+    sp.add_argument("file", type=Path, help="CSV 文件，列见 bot/status/importer.py")
+    sp.set_defaults(fn=cmd_import)
+    sp = sub.add_parser("demo", help="创建演示申报（每个阶段一条，编号 DEMO-2024-00NN）")
+    sp.set_defaults(fn=cmd_demo)
+    sp = sub.add_parser("lookup", help="坐席在电话中核实身份后查询申报进度（记录审计）")
+    sp.add_argument("--agent", required=True, help="坐席姓名或工号")
+    sp.add_argument("--channel", default="agent", help=argparse.SUPPRESS)
+    sp.add_argument("application_id", help="申报编号")
+    sp.set_defaults(fn=cmd_lookup)

@@ -1,0 +1,99 @@
+"""SQLAlchemy models of application status: records, stage history, lookup audit, failures.
+
+Personal data is kept to what a status reply needs: the name only masked (张*明), the
+verification factors only as salted keyed hashes (bot.status.security), never an ID number.
+Datetimes are naive Beijing time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import relationship
+
+from bot.db import Base
+
+
+class Application(Base):
+    __tablename__ = "status_application"
+    application_id = Column(String(40), primary_key=True)  # 申报编号
+    year = Column(Integer, nullable=False)
+    name_masked = Column(String(32), nullable=False)
+    salt = Column(String(32), nullable=False)
+    id4_hash = Column(String(64), nullable=False)
+    phone4_hash = Column(String(64))  # None: the export had no phone number
+    series = Column(String(64), nullable=False)
+    level = Column(String(32), nullable=False)
+    committee = Column(String(128), nullable=False)
+    # the current stage: a copy of the latest StageEvent, kept for quick reads
+    stage = Column(String(32), nullable=False)
+    stage_since = Column(DateTime, nullable=False)
+    deadline = Column(Date)
+    note = Column(Text)
+    reason = Column(Text)
+    updated_at = Column(DateTime, nullable=False, default=dt.datetime.now)
+    history = relationship("StageEvent", back_populates="application", cascade="all, delete-orphan",
+                           order_by="[StageEvent.at, StageEvent.id]")
+
+
+class StageEvent(Base):
+    """One stage reached at one time. Appended, never overwritten: (application, stage, at) is unique."""
+
+    __tablename__ = "status_stage_event"
+    __table_args__ = (UniqueConstraint("application_id", "stage", "at", name="uq_status_event"),)
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    application_id = Column(String(40), ForeignKey("status_application.application_id", ondelete="CASCADE"),
+                            nullable=False, index=True)
+    stage = Column(String(32), nullable=False)
+    at = Column(DateTime, nullable=False)
+    deadline = Column(Date)
+    note = Column(Text)
+    reason = Column(Text)
+    source = Column(String(200))
+    recorded_at = Column(DateTime, nullable=False, default=dt.datetime.now)
+    application = relationship("Application", back_populates="history")
+
+
+class LookupAudit(Base):
+    """Every lookup, by a user or an agent. Never the factor, never an ID number."""
+
+    __tablename__ = "status_lookup_audit"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    at = Column(DateTime, nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    conversation_id = Column(String(128))  # redacted (bot.status.security.redact)
+    agent = Column(String(64))
+    application_id = Column(String(40), index=True)  # set only when such an application exists
+    supplied_id = Column(String(64))  # what was typed, redacted, when no application matched
+    factor_kind = Column(String(8))  # id4 | phone4 | None for agents
+    result = Column(String(16), nullable=False)  # ok | no_match | locked
+    detail = Column(String(32))  # unknown_id | wrong_factor | bad_factor | agent_verified | conversation | application
+
+
+class LookupFailure(Base):
+    """A failed lookup, counted per key for rate limiting; rows older than the window are purged."""
+
+    __tablename__ = "status_lookup_failure"
+    __table_args__ = (Index("ix_status_failure_key_at", "key", "at"),)
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    key = Column(String(80), nullable=False)  # "conversation:<digest>" or "application:<digest>"
+    at = Column(DateTime, nullable=False)
+
+
+class PendingFactor(Base):
+    """A conversation that was just asked for its verification factor (keyed pseudonymously)."""
+
+    __tablename__ = "status_pending_factor"
+    sender_key = Column(String(64), primary_key=True)
+    application_id = Column(String(40))
+    expires_at = Column(DateTime, nullable=False)
+
+
+class SealedFactor(Base):
+    """A typed factor, encrypted with the server secret, kept until the action reads it (once)."""
+
+    __tablename__ = "status_sealed_factor"
+    token = Column(String(32), primary_key=True)
+    sender_key = Column(String(64), nullable=False)
+    ciphertext = Column(Text, nullable=False)
+    expires_at = Column(DateTime, nullable=False)

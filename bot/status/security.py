@@ -1,0 +1,122 @@
+"""Verification factors, name masking and redaction for application-status lookups.
+
+Factors (the last 4 characters of the ID number, or of the phone number) are never stored:
+the database keeps HMAC-SHA256(server secret, salt | kind | value) with a random salt per
+application, and comparison is constant-time. The server secret comes from
+ZHICHENG_STATUS_SECRET, else from the file `status_secret` in the var dir, created once with
+0600 permissions. Rotating the secret invalidates every stored factor: re-import afterwards.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import unicodedata
+from pathlib import Path
+
+from bot.config import settings
+
+FACTOR_KINDS = ("id4", "phone4")
+SECRET_FILE = "status_secret"
+_ID4 = re.compile(r"^[0-9]{3}[0-9X]$")
+_PHONE4 = re.compile(r"^[0-9]{4}$")
+# 18-character resident ID numbers (the check character may be X)
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXxＸｘ](?![0-9A-Za-z])")
+
+
+def server_secret() -> bytes:
+    """The HMAC key: ZHICHENG_STATUS_SECRET, else the var-dir file (created on first use)."""
+    env = os.environ.get("ZHICHENG_STATUS_SECRET")
+    if env:
+        return env.encode("utf-8")
+    return _secret_file(settings().var_dir / SECRET_FILE)
+
+
+def _secret_file(path: Path) -> bytes:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process won the race: use its secret
+            pass
+        else:
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(secrets.token_hex(32))
+    text = path.read_text(encoding="ascii").strip()
+    if not text:
+        raise RuntimeError(f"{path} 是空的：请删除它（会生成新密钥）后重新导入申报数据。")
+    return text.encode("ascii")
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def normalize(text: str | None) -> str:
+    """Full-width to half-width, trimmed, upper-case: how users type ids and digits."""
+    return unicodedata.normalize("NFKC", text or "").strip().upper()
+
+
+def normalize_factor(kind: str, value: str | None) -> str | None:
+    """The factor in canonical form, or None when it cannot be a valid factor of that kind."""
+    if kind not in FACTOR_KINDS:
+        raise ValueError(f"unknown factor kind {kind!r}")
+    v = re.sub(r"[\s-]", "", normalize(value))
+    pattern = _ID4 if kind == "id4" else _PHONE4
+    return v if pattern.match(v) else None
+
+
+def hash_factor(kind: str, value: str, *, salt: str, secret: bytes | None = None) -> str:
+    """Keyed hash of an already-normalised factor."""
+    key = secret if secret is not None else server_secret()
+    return hmac.new(key, f"{salt}|{kind}|{value}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def verify_factor(kind: str, value: str | None, *, salt: str, expected: str | None,
+                  secret: bytes | None = None) -> bool:
+    """Constant-time check of a user-typed factor against the stored hash (None never matches)."""
+    canonical = normalize_factor(kind, value)
+    # hash even when the input or the stored hash is missing, so every failure takes the same time
+    actual = hash_factor(kind, canonical or "", salt=salt, secret=secret)
+    ok = hmac.compare_digest(actual, expected or "0" * 64)
+    return ok and canonical is not None and expected is not None
+
+
+def keyed_digest(purpose: str, text: str, *, secret: bytes | None = None) -> str:
+    """A stable pseudonym for rate-limit keys (application ids as typed, conversation ids)."""
+    key = secret if secret is not None else server_secret()
+    return hmac.new(key, f"{purpose}|{text}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def mask_name(name: str | None) -> str:
+    """张三→张*, 张小明→张*明, 欧阳小明→欧**明; whitespace is dropped; empty → *."""
+    n = re.sub(r"\s+", "", name or "")
+    if len(n) <= 1:
+        return "*"
+    if len(n) == 2:
+        return n[0] + "*"
+    return n[0] + "*" * (len(n) - 2) + n[-1]
+
+
+def is_id_number(text: str) -> bool:
+    """True for an 18-character resident ID number with a valid GB 11643 check character."""
+    t = normalize(text)
+    if not re.fullmatch(r"\d{17}[\dX]", t):
+        return False
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    check = "10X98765432"[sum(int(c) * w for c, w in zip(t, weights)) % 11]
+    return t[-1] == check
+
+
+def redact(text: str | None, *, min_digits: int = 4, limit: int = 200) -> str:
+    """Text safe to log or audit: ID numbers and every run of `min_digits`+ digits become '*'.
+
+    The default (4) also hides a typed verification factor; use a larger `min_digits` for
+    identifiers such as conversation ids, where only phone and ID numbers need hiding.
+    """
+    t = text or ""  # `\d` matches full-width digits too; the rest of the text is kept as typed
+    t = _ID_NUMBER.sub(lambda m: "*" * len(m.group()), t)
+    t = re.sub(rf"\d{{{min_digits},}}", lambda m: "*" * len(m.group()), t)
+    return t[:limit]

@@ -1,0 +1,199 @@
+"""Status lookups: verification, rate limiting and audit. No Rasa here.
+
+`lookup()` is what the conversation calls with the 申报编号 and one verification factor;
+`agent_lookup()` is what a 12333 agent uses after verifying the caller on the phone.
+Both take a keyword-only `session` and write the audit row (and failures) into it: the
+caller owns the transaction (`with factory() as s, s.begin(): lookup(session=s, ...)`).
+
+A wrong id and a wrong factor get the same NEUTRAL_FAILURE. MAX_FAILURES failures within
+FAILURE_WINDOW for a conversation, or for an id across conversations (ids that do not exist
+included, so a lock-out never reveals whether an id exists), refuse lookups for LOCKOUT.
+A successful lookup does not reset the counters (that would let one known pair unlock probing).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot.answers import HOTLINE
+from bot.kb.models import ScheduleStage
+from bot.kb.queries import notice
+from bot.status import security
+from bot.status.models import Application, LookupAudit, LookupFailure
+from bot.status.stages import ApplicationView, HistoryItem, render_status, split_corrections
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = dt.timedelta(minutes=60)
+LOCKOUT = dt.timedelta(minutes=60)
+
+NEUTRAL_FAILURE = (f"没有查到与您提供的信息相符的申报记录。请核对申报编号和验证信息后再试；"
+                   f"如多次失败，请拨打{HOTLINE}。")
+AGENT_NOT_FOUND = "没有这个申报编号的记录，请与来电人核对申报编号。"
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+def locked_message(until: dt.datetime) -> str:
+    return (f"查询失败次数过多，为保护申报人信息，查询已暂停，请在{until.month}月{until.day}日"
+            f"{until:%H:%M}以后再试。如需帮助，请拨打{HOTLINE}，由人工客服核实身份后为您查询。")
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    verdict: str  # ok | no_match | locked
+    view: ApplicationView | None = None
+    locked_until: dt.datetime | None = None
+    agent: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "ok"
+
+    @property
+    def message(self) -> str | None:
+        """The reply for a failure (None when ok: render the view instead)."""
+        if self.verdict == "locked":
+            return locked_message(self.locked_until)
+        if self.verdict == "no_match":
+            return AGENT_NOT_FOUND if self.agent else NEUTRAL_FAILURE
+        return None
+
+
+def _naive(now: dt.datetime) -> dt.datetime:
+    """Stored times are naive Beijing time; an aware `now` is converted."""
+    return now.astimezone(BEIJING).replace(tzinfo=None) if now.tzinfo else now
+
+
+def lock_until(times: Sequence[dt.datetime], *, now: dt.datetime) -> dt.datetime | None:
+    """When a key's lock ends, or None: locked for LOCKOUT after MAX_FAILURES within FAILURE_WINDOW."""
+    ordered = sorted(times)
+    ends = [ordered[i + MAX_FAILURES - 1] + LOCKOUT for i in range(len(ordered) - MAX_FAILURES + 1)
+            if ordered[i + MAX_FAILURES - 1] - ordered[i] <= FAILURE_WINDOW]
+    until = max(ends, default=None)
+    return until if until is not None and until > now else None
+
+
+def _keys(application_id: str, conversation_id: str | None, secret: bytes) -> list[str]:
+    keys = []
+    if conversation_id:
+        keys.append("conversation:" + security.keyed_digest("conversation", conversation_id, secret=secret))
+    if application_id:
+        keys.append("application:" + security.keyed_digest("application", application_id, secret=secret))
+    return keys
+
+
+def _locked_until(session: Session, keys: list[str], now: dt.datetime) -> dt.datetime | None:
+    if not keys:
+        return None
+    since = now - FAILURE_WINDOW - LOCKOUT
+    rows = session.execute(select(LookupFailure.key, LookupFailure.at)
+                           .where(LookupFailure.key.in_(keys), LookupFailure.at > since, LookupFailure.at <= now))
+    by_key: dict[str, list[dt.datetime]] = {}
+    for key, at in rows:
+        by_key.setdefault(key, []).append(at)
+    ends = [u for times in by_key.values() if (u := lock_until(times, now=now)) is not None]
+    return max(ends, default=None)
+
+
+def _audit(session: Session, *, now: dt.datetime, channel: str, result: str, detail: str,
+           app: Application | None, supplied: str, conversation_id: str | None = None,
+           agent: str | None = None, factor_kind: str | None = None) -> None:
+    session.add(LookupAudit(
+        at=now, channel=(channel or "unknown")[:32], agent=agent[:64] if agent else None,
+        conversation_id=security.redact(conversation_id, min_digits=6, limit=128) if conversation_id else None,
+        application_id=app.application_id if app else None,
+        supplied_id=None if app else (security.redact(supplied, limit=64) or None),
+        factor_kind=factor_kind, result=result, detail=detail))
+
+
+def view_of(app: Application) -> ApplicationView:
+    corrections: tuple[str, ...] = ()
+    if app.stage == "returned":
+        corrections = split_corrections(app.note)
+        if not corrections:  # fall back to the note of the latest 退回补正 event
+            notes = [e.note for e in app.history if e.stage == "returned" and e.note]
+            corrections = split_corrections(notes[-1]) if notes else ()
+    return ApplicationView(
+        application_id=app.application_id, year=app.year, name_masked=app.name_masked, series=app.series,
+        level=app.level, committee=app.committee, stage=app.stage, stage_since=app.stage_since,
+        deadline=app.deadline, corrections=corrections, reason=app.reason,
+        history=tuple(HistoryItem(e.stage, e.at, e.note) for e in app.history))
+
+
+def lookup(*, session: Session, application_id: str | None, factor_kind: str, factor: str | None,
+           channel: str, conversation_id: str | None = None, now: dt.datetime) -> LookupResult:
+    """Verify (申报编号, factor) and return the application, a neutral failure, or a lock-out."""
+    if factor_kind not in security.FACTOR_KINDS:
+        raise ValueError(f"factor_kind must be one of {security.FACTOR_KINDS}, not {factor_kind!r}")
+    now = _naive(now)
+    secret = security.server_secret()
+    supplied = security.normalize(application_id)[:64]
+    keys = _keys(supplied, conversation_id, secret)
+    session.execute(delete(LookupFailure).where(LookupFailure.at < now - FAILURE_WINDOW - LOCKOUT))
+    audit = dict(now=now, channel=channel, supplied=supplied, conversation_id=conversation_id,
+                 factor_kind=factor_kind)
+
+    app = session.get(Application, supplied) if supplied else None
+    until = _locked_until(session, keys, now)
+    if until is not None:
+        _audit(session, result="locked", detail="refused", app=app, **audit)
+        return LookupResult("locked", locked_until=until)
+
+    if app is not None:
+        expected = app.id4_hash if factor_kind == "id4" else app.phone4_hash
+        ok = security.verify_factor(factor_kind, factor, salt=app.salt, expected=expected, secret=secret)
+    else:  # same work as a real check, so timing does not tell a wrong id from a wrong factor
+        security.verify_factor(factor_kind, factor, salt="0" * 32, expected=None, secret=secret)
+        ok = False
+    if ok:
+        _audit(session, result="ok", detail="verified", app=app, **audit)
+        return LookupResult("ok", view=view_of(app))
+
+    if app is None:
+        detail = "unknown_id"
+    elif security.normalize_factor(factor_kind, factor) is None:
+        detail = "bad_factor"
+    else:
+        detail = "wrong_factor"
+    session.add_all([LookupFailure(key=k, at=now) for k in keys])
+    session.flush()
+    until = _locked_until(session, keys, now)
+    _audit(session, result="locked" if until else "no_match", detail=detail, app=app, **audit)
+    return LookupResult("locked", locked_until=until) if until else LookupResult("no_match")
+
+
+def agent_lookup(*, session: Session, application_id: str, agent: str, channel: str = "agent",
+                 now: dt.datetime) -> LookupResult:
+    """Look a caller up for a 12333 agent who verified them on the phone; audited with the agent's name."""
+    name = (agent or "").strip()
+    if not name:
+        raise ValueError("agent_lookup needs the agent's name")
+    supplied = security.normalize(application_id)[:64]
+    app = session.get(Application, supplied) if supplied else None
+    _audit(session, now=_naive(now), channel=channel, result="ok" if app else "no_match", detail="agent_verified",
+           app=app, supplied=supplied, agent=name)
+    return LookupResult("ok", view=view_of(app), agent=True) if app else LookupResult("no_match", agent=True)
+
+
+def notice_number(*, session: Session, year: int) -> str:
+    """The notice number of `year` from the knowledge base, or a plain description when not loaded."""
+    n = notice(session=session, year=year)
+    return n.number if n else f"{year}年度北京市职称评审通知"
+
+
+def notice_schedule(*, session: Session, year: int) -> dict[str, dt.date]:
+    """The notice's schedule end dates by key (unit_review → 7月30日 …), for render_status."""
+    rows = session.execute(select(ScheduleStage.key, ScheduleStage.end).where(ScheduleStage.year == year))
+    return {key: end for key, end in rows if end is not None}
+
+
+def render_result(result: LookupResult, *, session: Session, today: dt.date) -> str:
+    """The reply for any result: the status with its citation, or the failure message."""
+    if not result.ok:
+        return result.message
+    year = result.view.year
+    return render_status(result.view, today=today, notice_number=notice_number(session=session, year=year),
+                         schedule=notice_schedule(session=session, year=year))

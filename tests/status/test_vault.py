@@ -1,0 +1,60 @@
+"""The channel-side guard: factors are sealed before Rasa sees them, ID and phone numbers scrubbed."""
+import datetime as dt
+import json
+
+import pytest
+
+from bot.db import session_factory
+from bot.status import vault
+
+NOW = dt.datetime(2024, 8, 1, 10, 0)
+
+
+@pytest.fixture
+def session(db_url):
+    with session_factory(db_url)() as s:
+        yield s
+
+
+@pytest.mark.parametrize("text, factor", [
+    ("0005", "0005"), ("１２３４", "1234"), ("后四位是 123x", "123X"), ("110101199003071234", "1234"),
+    ("我的手机13912345678", "5678"), ("DEMO-2024-0005", None), ("算了", None), ("12 34", "12 34"),
+])
+def test_factor_in(text, factor):
+    assert vault.factor_in(text) == factor
+
+
+def test_scrub_hides_id_and_mobile_numbers():
+    text = vault.scrub("身份证110101199003071234，电话13912345678，编号DEMO-2024-0005")
+    assert "110101199003071234" not in text and "13912345678" not in text
+    assert vault.ID_PLACEHOLDER in text and vault.PHONE_PLACEHOLDER in text and "DEMO-2024-0005" in text
+
+
+def test_pending_conversation_gets_a_token_and_the_action_unseals_it_once(session):
+    vault.mark_pending(session=session, sender_id="u1", application_id="DEMO-2024-0005", now=NOW)
+    out = vault.protect("0005", session=session, sender_id="u1", now=NOW)
+    assert out.startswith("/inform_factor") and "0005" not in out
+    token = json.loads(out[len("/inform_factor"):])["factor_ref"]
+    assert token.isalpha()
+    assert vault.unseal(token, session=session, sender_id="other", now=NOW) is None  # wrong conversation
+    out = vault.protect("0005", session=session, sender_id="u1", now=NOW)
+    token = json.loads(out[len("/inform_factor"):])["factor_ref"]
+    assert vault.unseal(token, session=session, sender_id="u1", now=NOW) == "0005"
+    assert vault.unseal(token, session=session, sender_id="u1", now=NOW) is None  # only once
+
+
+def test_without_pending_digits_pass_but_id_numbers_do_not(session):
+    assert vault.protect("2024年申报截止哪天", session=session, sender_id="u2", now=NOW) == "2024年申报截止哪天"
+    assert "110101" not in vault.protect("110101199003071234", session=session, sender_id="u2", now=NOW)
+
+
+def test_pending_expires(session):
+    vault.mark_pending(session=session, sender_id="u3", application_id=None, now=NOW)
+    later = NOW + vault.PENDING_FOR + dt.timedelta(seconds=1)
+    assert vault.protect("0005", session=session, sender_id="u3", now=later) == "0005"
+
+
+def test_payloads_and_empty_text_pass_untouched(session):
+    vault.mark_pending(session=session, sender_id="u4", application_id=None, now=NOW)
+    for text in ('/choose_factor{"factor_kind": "id4"}', "", None):
+        assert vault.protect(text, session=session, sender_id="u4", now=NOW) == text
