@@ -25,8 +25,8 @@ FACTOR_NAMES = {"id4": "身份证号后4位", "phone4": "手机号后4位"}
 
 
 def _now() -> dt.datetime:
-    """Now, on the injectable day of bot.clock (ZHICHENG_TODAY)."""
-    return dt.datetime.combine(clock.today(), dt.datetime.now().time())
+    """The real time: lock-outs and the factor vault never follow the injectable business date."""
+    return dt.datetime.now()
 
 
 def _reset() -> List[EventType]:
@@ -62,7 +62,7 @@ class ValidateStatusForm(FormValidationAction):
             result = service.lookup(session=session, application_id=tracker.get_slot("status_application_id"),
                                     factor_kind=tracker.get_slot("status_factor_kind") or "id4", factor=factor,
                                     channel="chat", conversation_id=tracker.sender_id, now=now)
-            reply = service.render_result(result, session=session, today=now.date())
+            reply = service.render_result(result, session=session, today=clock.today())
         dispatcher.utter_message(text=reply)
         if result.verdict == "no_match":
             dispatcher.utter_message(text="请重新输入申报编号（或说“算了”退出查询）。")

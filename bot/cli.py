@@ -5,6 +5,8 @@
   zhicheng kb export  --out DIR [--year Y]    write the database back to YAML
   zhicheng kb dict    [--check]               (re)build data/jieba/userdict.txt
   zhicheng kb unanswered [--limit N]          questions the bot could not answer
+  zhicheng kb import-directory FILE           official institution directory (附件1), CSV/XLSX
+  zhicheng kb import-list associations FILE   the 脱钩 list (附件3), CSV/XLSX
   zhicheng status import FILE.csv | demo | lookup --agent NAME ID   application status (bot/status/cli.py)
   zhicheng run                                start the action server and Rasa, wait, Ctrl-C stops
 """
@@ -35,9 +37,20 @@ def _read(directory: Path) -> loader.Knowledge | None:
         return None
 
 
+def _read_directory(directory: Path) -> list | None:
+    from bot.advisor.directory import read_directory_file
+    try:
+        return read_directory_file(directory / "directory.yml")
+    except loader.KnowledgeError as err:
+        print(f"机构名录有 {len(err.problems)} 处错误，未做任何修改：", file=sys.stderr)
+        for p in err.problems:
+            print(f"  - {p}", file=sys.stderr)
+        return None
+
+
 def cmd_check(args) -> int:
     kb = _read(args.dir)
-    if kb is None:
+    if kb is None or _read_directory(args.dir) is None:
         return 1
     print(f"知识库检查通过：{kb.notice['number']}，条款 {len(kb.clauses)} 条，问答 {len(kb.faq)} 条，"
           f"日程 {len(kb.stages)} 个阶段，系列 {len(kb.series)} 个。")
@@ -45,12 +58,14 @@ def cmd_check(args) -> int:
 
 
 def cmd_load(args) -> int:
+    from bot.advisor.directory import load_directory_file
     kb = _read(args.dir)
-    if kb is None:
+    if kb is None or _read_directory(args.dir) is None:
         return 1
     with session_factory()() as session, session.begin():
         version = loader.load(kb, session=session, source=str(args.dir))
-    print(f"已导入 {kb.year} 年度知识库（版本 {version.id}）：{version.summary}")
+        directory = load_directory_file(args.dir / "directory.yml", session=session)
+    print(f"已导入 {kb.year} 年度知识库（版本 {version.id}）：{version.summary}；机构名录 {directory.rows} 条")
     return 0
 
 
@@ -113,6 +128,8 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", type=Path, required=True)
     sp.add_argument("--year", type=int)
     sp.set_defaults(fn=cmd_export)
+    from bot.advisor import cli as advisor_cli
+    advisor_cli.register(kb)
     sp = kb.add_parser("unanswered", help="没能回答的问题")
     sp.add_argument("--limit", type=int, default=50)
     sp.set_defaults(fn=cmd_unanswered)

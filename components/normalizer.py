@@ -37,7 +37,7 @@ class TextNormalizer(GraphComponent):
 
     def _normalise(self, message: Message) -> None:
         text = message.get(TEXT)
-        if text is None:
+        if text is None or text.startswith("/"):  # button payloads are parsed verbatim
             return
         message.set(ORIGINAL_LENGTH, len(text))
         message.set(ORIGINAL_MARKUP, text[:2000])

@@ -78,7 +78,7 @@ def is_pending(*, session: Session, sender_id: str, now: dt.datetime) -> bool:
 
 def seal(factor: str, *, session: Session, sender_id: str, now: dt.datetime) -> str:
     session.execute(delete(SealedFactor).where(SealedFactor.expires_at < now))
-    token = "".join(secrets.choice(string.ascii_letters) for _ in range(24))
+    token = "".join(secrets.choice(string.ascii_lowercase) for _ in range(24))
     session.add(SealedFactor(token=token, sender_key=sender_key(sender_id), expires_at=now + SEALED_FOR,
                              ciphertext=_key().encrypt(factor.encode("utf-8")).decode("ascii")))
     return token
