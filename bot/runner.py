@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,9 @@ class Servers:
                     with urllib.request.urlopen(url, timeout=2) as resp:
                         if resp.status == 200:
                             pending.discard(url)
+                except urllib.error.HTTPError as err:
+                    if err.code == 409:  # Rasa is up but could not load the model
+                        raise RuntimeError(f"Rasa started without a model: check {self.model}") from err
                 except OSError:
                     pass
             if time.monotonic() > deadline:
@@ -97,9 +101,19 @@ class Servers:
             self.procs.remove(proc)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run_forever(servers: Servers) -> int:
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the servers as cleanly as Ctrl-C
     print("正在启动动作服务器和 Rasa 服务器（加载模型约需 20–40 秒）…", flush=True)
-    servers.start()
+    try:
+        servers.start()
+    except (RuntimeError, TimeoutError, KeyboardInterrupt) as err:
+        servers.stop()
+        print(f"启动失败：{err}", file=sys.stderr)
+        return 1
     print(f"职称咨询助手已启动：\n  REST:   {servers.rasa_url}/webhooks/rest/webhook\n"
           f"  socket.io: {servers.rasa_url}/socket.io\n  动作服务器: {servers.actions_url}/health\n"
           "按 Ctrl-C 停止。", flush=True)

@@ -141,6 +141,17 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+def _verified(raw: dict, default: bool, reasons: list) -> bool:
+    """The row's `verified` cell, or `default` when empty; a bad value adds a reason."""
+    if not raw.get("verified"):
+        return default
+    parsed = _bool(raw["verified"])
+    if parsed is None:
+        reasons.append(f"verified 应为 true/false（是/否）：{raw['verified']}")
+        return default
+    return parsed
+
+
 def _bool(value: str) -> bool | None:
     v = _nfkc(value).lower()
     return True if v in _TRUE else False if v in _FALSE else None
@@ -180,13 +191,7 @@ def validate_institution(raw: dict[str, str], *, default_source: str,
     phone = _nfkc(raw.get("phone") or "") or None
     if phone and not valid_phone(phone):
         reasons.append(f"电话格式不正确：{phone}")
-    verified = default_verified
-    if raw.get("verified"):
-        parsed = _bool(raw["verified"])
-        if parsed is None:
-            reasons.append(f"verified 应为 true/false（是/否）：{raw['verified']}")
-        else:
-            verified = parsed
+    verified = _verified(raw, default_verified, reasons)
     for key, limit in MAX_LEN.items():
         if len(raw.get(key) or "") > limit:
             reasons.append(f"{key} 超过 {limit} 个字符")
@@ -360,13 +365,7 @@ def import_associations(path: Path, *, session: Session) -> Report:
             reasons.append("名称 name 为空")
         elif len(name) > 200:
             reasons.append("名称超过 200 个字符")
-        verified = True
-        if raw.get("verified"):
-            parsed = _bool(raw["verified"])
-            if parsed is None:
-                reasons.append(f"verified 应为 true/false（是/否）：{raw['verified']}")
-            else:
-                verified = parsed
+        verified = _verified(raw, True, reasons)
         key = name_key(name)
         if not reasons and key in seen:
             reasons.append(f"与第{seen[key]}行重复")

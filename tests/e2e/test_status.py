@@ -2,6 +2,7 @@
 no verification digit or ID number in Rasa's tracker store or the servers' logs."""
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 
@@ -9,6 +10,7 @@ import pytest
 
 from bot.db import new_session
 from bot.status.models import LookupAudit
+from bot.status import vault
 from bot.status.service import NEUTRAL_FAILURE
 from tests.e2e import ask
 
@@ -90,9 +92,12 @@ def test_no_verification_digits_in_tracker_store_or_logs(servers):
     conversation(servers, "我的身份证号是110101199003071234，手机13912345678", sender=sender)
     var = servers.endpoints.parent
     con = sqlite3.connect(var / "tracker.db")
+    rows = con.execute("select data from events where sender_id = ?", (sender,)).fetchall()
     events = "\n".join(row[0] for row in con.execute("select data from events"))
     con.close()
-    assert sender in events  # the conversation is there…
+    texts = [json.loads(r[0]).get("text") or "" for r in rows]
+    assert any("已缴费待评审" in t for t in texts)  # the conversation is stored…
+    assert any(vault.ID_PLACEHOLDER in t and vault.PHONE_PLACEHOLDER in t for t in texts)
     for secret in ("9007", "110101199003071234", "13912345678", "1234"):
         assert secret not in events, secret  # …but not the digits
         for path in [*var.glob("tracker.db*"), *(var / "logs").glob("*.log")]:
