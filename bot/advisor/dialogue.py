@@ -1,0 +1,99 @@
+"""The advisors' dialogue state as pure functions: merge what the user said into the facts,
+decide, and choose the one question to ask next.
+
+State is three values the Rasa action keeps in slots: the topic (eligibility, entrustment,
+institution, deadline), the known facts (a dict of Facts fields) and the fact being asked.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from bot.advisor.entities import extract_facts
+from bot.advisor.verdict import FACT_LABELS, Facts, Verdict
+
+TOPICS = ("eligibility", "entrustment", "institution", "deadline")
+SKIPPED = "_skipped"  # facts the user chose not to answer: never asked again in this case
+
+# the question for each fact and its quick replies (title, what the button sends)
+YES_NO = (("是", "/affirm"), ("不是", "/deny"), ("跳过", "/skip"))
+QUESTIONS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "series": ("您申报哪个系列（专业）？可以直接输入，例如工程技术、会计、经济、卫生技术、中小学教师。",
+               tuple((s, s) for s in ("工程技术", "会计", "经济", "卫生技术", "中小学教师", "艺术")) + (("跳过", "/skip"),)),
+    "level": ("您申报哪个级别？", tuple((s, s) for s in ("初级", "中级", "副高级", "正高级")) + (("跳过", "/skip"),)),
+    "employer": ("您的参保单位是哪类单位？",
+                 tuple((s, s) for s in ("国有企事业单位", "民营企业", "社会组织", "中央在京单位本级", "中央在京单位二级单位",
+                                        "中央在京单位三级及以下单位", "自由职业")) + (("跳过", "/skip"),)),
+    "identity": ("您是内地、港澳台还是外籍人才？", (("内地", "内地"), ("港澳台", "港澳台"), ("外籍", "外籍"), ("跳过", "/skip"))),
+    "district": ("您的参保单位在哪个区？可以直接输入区名，如朝阳、海淀、亦庄（经开区）。",
+                 tuple((s, s) for s in ("东城区", "西城区", "朝阳区", "海淀区", "丰台区", "经开区")) + (("跳过", "/skip"),)),
+    "freelance_field": ("您从事哪个领域？", tuple((s, s) for s in ("舞台影视", "美术", "动漫游戏", "文学创作", "工艺美术"))
+                        + (("跳过", "/skip"),)),
+    "expert_recommenders": ("有几名具备正高级职称的同行专家愿意为您填写破格推荐表？",
+                            (("2名及以上", "2名及以上"), ("1名", "1名"), ("没有", "没有"), ("跳过", "/skip"))),
+}
+
+
+def question(fact: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The question for `fact` and its quick replies; yes/no facts get 是/不是/跳过."""
+    if fact in QUESTIONS:
+        return QUESTIONS[fact]
+    return f"请问{FACT_LABELS.get(fact, fact)}？", YES_NO
+
+
+_CENTRAL_LEVEL = (("本级", "中央在京单位本级"), ("二级", "中央在京单位二级"), ("三级", "中央在京单位三级及以下"),
+                  ("下属", "中央在京单位三级及以下"))
+_HIGH_SKILL = re.compile(r"高级工|高级技师|技师|高技能")
+_EXPERTS = ((re.compile(r"[2-9两三四五六七八九十]\s*[名个位]|2名及以上|两个以上|多名"), 2),
+            (re.compile(r"[1一]\s*[名个位]|只有一"), 1), (re.compile(r"没有|0\s*[名个位]|一个都没"), 0))
+
+
+def merge(known: dict[str, Any], text: str, *, asking: str | None, answer: bool | None,
+          skip: bool = False) -> dict[str, Any]:
+    """The facts after one user turn: what the text states overrides what was known.
+
+    `answer` is the yes/no the user gave to the fact being asked; `skip` marks it skipped.
+    A bare "二级单位"/"三级单位" refines an employer already known to be a central unit.
+    """
+    facts = dict(known)
+    new = extract_facts(text)
+    if "employer" not in new and str(facts.get("employer") or "").startswith("中央在京单位"):
+        for word, employer in _CENTRAL_LEVEL:
+            if word in text:
+                new["employer"] = employer
+                break
+    if "is_high_skill" not in new and _HIGH_SKILL.search(text):
+        new["is_high_skill"] = True
+    if asking == "expert_recommenders" and "expert_recommenders" not in new:
+        for pattern, n in _EXPERTS:
+            if pattern.search(text):
+                new["expert_recommenders"] = n
+                break
+    if asking and answer is not None and asking not in new and asking not in QUESTIONS:
+        new[asking] = answer
+    facts.update(new)
+    if skip and asking:
+        facts[SKIPPED] = sorted(set(facts.get(SKIPPED, [])) | {asking})
+    elif new:
+        # a fact the user states now is no longer skipped
+        facts[SKIPPED] = [f for f in facts.get(SKIPPED, []) if f not in new]
+    return facts
+
+
+def understood(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    return {k: v for k, v in before.items() if k != SKIPPED} != {k: v for k, v in after.items() if k != SKIPPED}
+
+
+@dataclass(frozen=True)
+class Turn:
+    verdict: Verdict
+    ask: str | None  # the fact to ask next, or None when the verdict is final for what we know
+
+
+def next_turn(facts: dict[str, Any], decide: Callable[[Facts], Verdict]) -> Turn:
+    """Decide on the known facts; ask for the first missing fact the user has not skipped."""
+    verdict = decide(Facts.from_dict(facts))
+    skipped = set(facts.get(SKIPPED, []))
+    ask = next((m for m in verdict.missing if m not in skipped), None)
+    return Turn(verdict, ask)

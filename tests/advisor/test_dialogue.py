@@ -1,0 +1,57 @@
+"""The advisors' dialogue state: one question at a time, follow-ups change one fact, skips stick."""
+from bot.advisor.decisions import decide_eligibility, decide_entrustment
+from bot.advisor.dialogue import SKIPPED, merge, next_turn, question, understood
+
+
+def test_entrustment_asks_only_what_is_missing_then_decides():
+    facts = merge({}, "我要不要开委托函", asking=None, answer=None)
+    turn = next_turn(facts, decide_entrustment)
+    assert turn.ask == "employer" and turn.verdict.decision == "need_info"
+    facts = merge(facts, "中央在京单位二级单位", asking="employer", answer=None)
+    turn = next_turn(facts, decide_entrustment)
+    assert turn.ask == "insured_in_beijing"
+    facts = merge(facts, "是", asking=turn.ask, answer=True)
+    turn = next_turn(facts, decide_entrustment)
+    assert turn.ask is None and turn.verdict.decision == "needed" and "五(二)" in turn.verdict.clauses
+
+
+def test_follow_up_changes_one_fact_and_redecides():
+    facts = {"employer": "中央在京单位二级", "insured_in_beijing": True}
+    facts = merge(facts, "如果我是三级单位呢", asking=None, answer=None)
+    assert facts["employer"] == "中央在京单位三级及以下" and facts["insured_in_beijing"] is True
+    turn = next_turn(facts, decide_entrustment)
+    assert turn.verdict.decision == "not_needed" and "五(二)第2段" in turn.verdict.clauses
+
+
+def test_a_volunteered_sentence_fills_several_facts_at_once():
+    facts = merge({}, "我在亦庄一家央企二级公司做会计，想报副高", asking=None, answer=None)
+    assert facts["series"] == "会计" and facts["level"] == "副高级"
+    assert facts["employer"] == "中央在京单位二级" and facts["district"] == "经开区"
+
+
+def test_skipped_question_is_not_asked_again_until_answered():
+    facts = merge({}, "跳过", asking="series", answer=None, skip=True)
+    assert facts[SKIPPED] == ["series"]
+    assert next_turn(facts, decide_eligibility).ask != "series"
+    facts = merge(facts, "我是会计", asking=None, answer=None)
+    assert facts[SKIPPED] == [] and facts["series"] == "会计"
+
+
+def test_civil_servant_is_ruled_out_without_further_questions():
+    facts = merge({}, "我是公务员", asking=None, answer=None)
+    turn = next_turn(facts, decide_eligibility)
+    assert turn.verdict.decision == "no" and turn.ask is None and "一第4段" in turn.verdict.clauses
+
+
+def test_yes_no_answer_only_fills_the_fact_asked_and_unclear_text_changes_nothing():
+    facts = merge({"series": "会计"}, "嗯", asking="passed_exam", answer=False)
+    assert facts["passed_exam"] is False
+    again = merge(facts, "啊这个嘛", asking="level", answer=None)
+    assert not understood(facts, again)
+
+
+def test_every_question_has_quick_replies_with_a_way_to_skip():
+    for fact in ("series", "level", "employer", "district", "insured_in_beijing", "expert_recommenders"):
+        text, buttons = question(fact)
+        assert text.endswith("？") or "？" in text
+        assert ("跳过", "/skip") in buttons
