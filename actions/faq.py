@@ -69,6 +69,14 @@ def answer_text(session, query: str, intents: Dict[str, float]) -> tuple[str, Li
     return answers.DID_YOU_MEAN, buttons
 
 
+def _resume_advisor(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """After a digression, repeat the advisor's open question (if any)."""
+    asking = tracker.get_slot("adv_asking")
+    if asking:
+        from actions.advisor import ask_events
+        ask_events(dispatcher, asking, again=True)
+
+
 class ActionAnswerFaq(Action):
     """Answer the FAQ entry that the predicted intent (or a button's faq_id) names."""
 
@@ -77,6 +85,9 @@ class ActionAnswerFaq(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        from actions.advisor import ActionAdvise, answers_open_question
+        if answers_open_question(tracker):  # "三级单位" answers the advisor's question, it is no FAQ
+            return await ActionAdvise().run(dispatcher, tracker, domain)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         faq_id = _entity(tracker, "faq_id")
         with kb_session() as session:
@@ -89,6 +100,7 @@ class ActionAnswerFaq(Action):
                     entry = queries.faq_by_intent(session=session, year=year, intent=intent)
             if entry is not None:
                 dispatcher.utter_message(text=_render(session, year, entry))
+                _resume_advisor(dispatcher, tracker)
                 return []
             text, buttons = answer_text(session, normalize(tracker.latest_message.get("text")), _ranking(tracker))
         dispatcher.utter_message(text=text, buttons=buttons or None)
@@ -103,6 +115,15 @@ class ActionFaqFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        from actions.advisor import TOPIC_OF_INTENT, ActionAdvise
+        best_guess = tracker.get_intent_of_latest_message(skip_fallback_intent=True)
+        from bot.advisor.dialogue import merge, topic_in, understood
+        text = normalize(tracker.latest_message.get("text"))
+        about_my_case = (best_guess in TOPIC_OF_INTENT or best_guess == "inform") and topic_in(text) \
+            and understood({}, merge({}, text, asking=None, answer=None))
+        if tracker.get_slot("adv_asking") or about_my_case:
+            # an unclear answer to the advisor's question, or an unsure "要不要开委托函" with my facts
+            return await ActionAdvise().run(dispatcher, tracker, domain)
         raw = tracker.latest_message.get("text")
         reason = bad_input_reason(raw, settings().max_message_chars)
         if reason:

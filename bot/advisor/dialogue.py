@@ -6,6 +6,7 @@ institution, deadline), the known facts (a dict of Facts fields) and the fact be
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -36,10 +37,15 @@ QUESTIONS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
 
 
 def question(fact: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """The question for `fact` and its quick replies; yes/no facts get 是/不是/跳过."""
-    if fact in QUESTIONS:
-        return QUESTIONS[fact]
-    return f"请问{FACT_LABELS.get(fact, fact)}？", YES_NO
+    """The question for `fact` and its quick replies (title, payload); yes/no facts get 是/不是/跳过.
+
+    A choice's payload is `/inform{"fact_text": "<title>"}`, so a tap is understood exactly."""
+    if fact not in QUESTIONS:
+        return f"请问{FACT_LABELS.get(fact, fact)}？", YES_NO
+    text, options = QUESTIONS[fact]
+    return text, tuple((title, payload if payload.startswith("/") else
+                        "/inform" + json.dumps({"fact_text": payload}, ensure_ascii=False))
+                       for title, payload in options)
 
 
 _CENTRAL_LEVEL = (("本级", "中央在京单位本级"), ("二级", "中央在京单位二级"), ("三级", "中央在京单位三级及以下"),
@@ -81,19 +87,45 @@ def merge(known: dict[str, Any], text: str, *, asking: str | None, answer: bool 
     return facts
 
 
+_TOPIC_WORDS = (("entrustment", re.compile(r"委托函")), ("deadline", re.compile(r"还能报|来得及|还能申报|还能提交")),
+                ("institution", re.compile(r"哪个机构|哪家机构|评委会|找谁|找哪")),
+                ("eligibility", re.compile(r"能报|能不能报|能评|能申报|可以申报|可以报|能参加")))
+
+
+def topic_in(text: str) -> str | None:
+    """The advisor a free sentence asks for, by its key words (when the classifier is unsure)."""
+    return next((topic for topic, pattern in _TOPIC_WORDS if pattern.search(text)), None)
+
+
 def understood(before: dict[str, Any], after: dict[str, Any]) -> bool:
     return {k: v for k, v in before.items() if k != SKIPPED} != {k: v for k, v in after.items() if k != SKIPPED}
+
+
+# What a 12333 agent assumes unless told otherwise, saying so in the answer: the notice's
+# rules are written for applicants insured in Beijing (在京正常参保).
+ASSUMED = {"insured_in_beijing": True}
+ASSUMPTION_NOTES = {"insured_in_beijing": "以上按您在北京正常参保来判断；如果没有在京参保，请告诉我“没有在北京参保”。"}
 
 
 @dataclass(frozen=True)
 class Turn:
     verdict: Verdict
     ask: str | None  # the fact to ask next, or None when the verdict is final for what we know
+    assumed: tuple[str, ...] = ()  # facts taken from ASSUMED: the reply says so
 
 
 def next_turn(facts: dict[str, Any], decide: Callable[[Facts], Verdict]) -> Turn:
-    """Decide on the known facts; ask for the first missing fact the user has not skipped."""
-    verdict = decide(Facts.from_dict(facts))
+    """Decide on the known facts (plus the stated assumptions); ask for the first missing fact
+    the user has not skipped."""
+    assumed = tuple(k for k in ASSUMED if facts.get(k) is None)
+    verdict = decide(Facts.from_dict({**{k: ASSUMED[k] for k in assumed}, **{k: v for k, v in facts.items()
+                                                                             if v is not None}}))
     skipped = set(facts.get(SKIPPED, []))
     ask = next((m for m in verdict.missing if m not in skipped), None)
-    return Turn(verdict, ask)
+    used = tuple(k for k in assumed if k in _fields_used(verdict))
+    return Turn(verdict, ask, used)
+
+
+def _fields_used(verdict: Verdict) -> set[str]:
+    """Assumptions matter only where the notice conditions the verdict on them (五(二))."""
+    return {"insured_in_beijing"} if any(c.startswith("五(二)") for c in verdict.clauses) else set()

@@ -9,10 +9,13 @@ def test_entrustment_asks_only_what_is_missing_then_decides():
     assert turn.ask == "employer" and turn.verdict.decision == "need_info"
     facts = merge(facts, "中央在京单位二级单位", asking="employer", answer=None)
     turn = next_turn(facts, decide_entrustment)
-    assert turn.ask == "insured_in_beijing"
-    facts = merge(facts, "是", asking=turn.ask, answer=True)
-    turn = next_turn(facts, decide_entrustment)
+    # 在京正常参保 is assumed, and the answer says so
     assert turn.ask is None and turn.verdict.decision == "needed" and "五(二)" in turn.verdict.clauses
+    assert turn.assumed == ("insured_in_beijing",)
+    facts = merge(facts, "没有在北京参保", asking=None, answer=None)
+    facts["insured_in_beijing"] = False
+    turn = next_turn(facts, decide_entrustment)
+    assert turn.verdict.decision == "not_met" and turn.assumed == ()
 
 
 def test_follow_up_changes_one_fact_and_redecides():
@@ -55,3 +58,12 @@ def test_every_question_has_quick_replies_with_a_way_to_skip():
         text, buttons = question(fact)
         assert text.endswith("？") or "？" in text
         assert ("跳过", "/skip") in buttons
+
+
+def test_topic_from_key_words():
+    from bot.advisor.dialogue import topic_in
+    assert topic_in("我在亦庄一家央企二级公司做会计，要不要开委托函") == "entrustment"
+    assert topic_in("现在还来得及吗，还能报吗") == "deadline"
+    assert topic_in("我该找哪个机构") == "institution"
+    assert topic_in("会计副高我能报吗") == "eligibility"
+    assert topic_in("评审费多少钱") is None

@@ -1,0 +1,75 @@
+"""action_advise with a tracker and a dispatcher: questions one at a time, verdicts with reasons."""
+from __future__ import annotations
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.advisor import ActionAdvise
+
+CITE = "依据：京人社事业字〔2024〕96号 "
+
+
+def tracker(text, intent, slots=None):
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.95},
+              "intent_ranking": [{"name": intent, "confidence": 0.95}], "entities": []}
+    return Tracker("adv-user", slots or {}, latest, [], False, None, {}, "action_listen")
+
+
+async def run(text, intent, slots=None):
+    dispatcher = CollectingDispatcher()
+    events = await ActionAdvise().run(dispatcher, tracker(text, intent, slots), {})
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return dispatcher.messages, slots
+
+
+def _text(messages):
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+async def test_entrustment_asks_for_the_employer_then_decides(loaded_default_db):
+    messages, slots = await run("我要不要开委托函", "ask_entrustment")
+    assert slots["adv_asking"] == "employer" and slots["adv_topic"] == "entrustment"
+    assert messages[-1]["buttons"] and "参保单位是哪类单位" in messages[-1]["text"]
+    messages, slots2 = await run("中央在京单位二级单位", "inform", slots)
+    reply = _text(messages)
+    assert "需要开具委托函" in reply and "附件2" in reply and CITE in reply and "五(二)" in reply
+    assert "在北京正常参保来判断" in reply and slots2["adv_asking"] is None
+    # follow-up: one fact changes, the verdict is re-decided
+    messages, _ = await run("那三级单位呢", "inform", {**slots, **slots2})
+    assert "不需要委托函" in _text(messages) and "五(二)第2段" in _text(messages)
+
+
+async def test_civil_servant_gets_no_at_once(loaded_default_db):
+    messages, slots = await run("我是公务员，我能报吗", "ask_eligibility")
+    reply = _text(messages)
+    assert "结论" in reply and "公务员" in reply and "一第4段" in reply and slots["adv_asking"] is None
+
+
+async def test_deadline_is_answered_against_today(loaded_default_db, monkeypatch):
+    monkeypatch.setenv("ZHICHENG_TODAY", "2024-07-20")
+    messages, _ = await run("现在还能报吗", "ask_deadline")
+    assert "7月23日" in _text(messages) and "三(一)1" in _text(messages)
+    monkeypatch.setenv("ZHICHENG_TODAY", "2024-12-01")
+    messages, _ = await run("现在还能报吗", "ask_deadline")
+    assert "截止" in _text(messages) or "结束" in _text(messages)
+
+
+async def test_unclear_answers_get_a_way_out(loaded_default_db):
+    slots = {"adv_topic": "eligibility", "adv_facts": {}, "adv_asking": "series"}
+    messages, slots2 = await run("嗯嗯嗯", "nlu_fallback", slots)
+    assert "没能理解" in _text(messages) and messages[-1]["buttons"]
+    messages, _ = await run("啊这", "nlu_fallback", {**slots, **slots2})
+    assert "跳过" in _text(messages) and "12333" in _text(messages)
+
+
+async def test_skip_moves_to_the_next_question(loaded_default_db):
+    slots = {"adv_topic": "eligibility", "adv_facts": {}, "adv_asking": "series"}
+    messages, slots2 = await run("/skip", "skip", slots)
+    assert slots2["adv_asking"] != "series"
+
+
+@pytest.mark.parametrize("intent", ["affirm", "deny", "stop"])
+async def test_yes_no_stop_without_a_question_is_just_acknowledged(loaded_default_db, intent):
+    messages, slots = await run("好的", intent)
+    assert "好的" in _text(messages) and slots.get("adv_asking") is None
