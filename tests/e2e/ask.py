@@ -107,7 +107,8 @@ def summary(results: list[dict]) -> dict:
             "by_topic": rates("topic"), "by_style": rates("style")}
 
 
-def report(results: list[dict], out=sys.stdout) -> dict:
+def report(results: list[dict], out=None) -> dict:
+    out = out or sys.stdout  # looked up now: pytest swaps sys.stdout while capturing
     s = summary(results)
     print(f"\n端到端问题集：{s['passed']}/{s['total']} 通过（{s['rate']:.1%}）", file=out)
     for title, key in (("按主题", "by_topic"), ("按风格", "by_style")):
