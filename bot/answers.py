@@ -28,9 +28,6 @@ def render_faq(entry: FaqEntry, *, notice_number: str, stage: ScheduleStage | No
 NOT_ANSWERABLE = (f"抱歉，这个问题我没能找到通知里的依据，不想给您不准确的答案。"
                   f"请拨打{HOTLINE}，或联系附件1中的评审服务机构咨询。")
 
-OUT_OF_SCOPE = (f"我是北京市职称评价咨询助手，只能回答2024年度北京职称评审通知（京人社事业字〔2024〕96号）相关的问题，"
-                f"比如申报条件、时间、委托函、评审机构、缴费答辩、证书。其他问题请拨打{HOTLINE}咨询。")
-
 BAD_INPUT = {
     "empty": f"您好像没有输入内容。请直接输入您的问题，例如“申报截止到哪天？”。需要人工帮助请拨打{HOTLINE}。",
     "too_long": f"您的消息太长了，我一次只能处理较短的问题。请用一两句话描述您想问的事，例如“央企二级单位要开委托函吗？”。也可以拨打{HOTLINE}。",
