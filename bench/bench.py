@@ -67,9 +67,19 @@ def load_test(url: str, texts: list[str], concurrency: int, total: int) -> dict:
             "mean_ms": round(statistics.mean(latencies) * 1000, 1), "msgs_per_s": round(total / wall, 1)}
 
 
-def nlu_cross_validation(folds: int, out: Path) -> dict:
+def classifier_only_config(out: Path) -> Path:
+    """config.yml without the FallbackClassifier: scores the intent classifier itself, not the
+    threshold below which the bot asks "您是不是想问" (such predictions count as errors otherwise)."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    config["pipeline"] = [c for c in config["pipeline"] if c["name"] != "FallbackClassifier"]
+    path = out / "config-classifier-only.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def nlu_cross_validation(folds: int, out: Path, config: Path = ROOT / "config.yml") -> dict:
     started = time.perf_counter()
-    subprocess.run([str(BIN / "rasa"), "test", "nlu", "--nlu", "data/nlu", "--config", "config.yml",
+    subprocess.run([str(BIN / "rasa"), "test", "nlu", "--nlu", "data/nlu", "--config", str(config),
                     "--cross-validation", "--folds", str(folds), "--out", str(out)], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     report = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
@@ -90,6 +100,7 @@ def main(argv=None) -> int:
     p.add_argument("--messages", type=int, default=300, help="messages per concurrency level")
     p.add_argument("--nlu-cv", type=int, default=0, metavar="FOLDS")
     p.add_argument("--train", action="store_true")
+    p.add_argument("--no-rest", action="store_true", help="skip the servers and the REST load test")
     p.add_argument("--json", type=Path, default=ROOT / "var" / "bench.json")
     args = p.parse_args(argv)
 
@@ -104,19 +115,25 @@ def main(argv=None) -> int:
         endpoints.write_text(yaml.safe_dump({"action_endpoint": {"url": "http://localhost:16055/webhook"},
                                              "tracker_store": {"type": "SQL", "dialect": "sqlite",
                                                                "db": str(tmp / "tracker.db")}}), encoding="utf-8")
-        srv = Servers(rasa_port=16005, actions_port=16055, endpoints=endpoints, model=ROOT / "models" / "zhicheng.tar.gz",
-                      env=env, log_dir=tmp / "logs")
-        started = time.perf_counter()
-        try:
-            srv.start(timeout=300)
-            results["cold_start_seconds"] = round(time.perf_counter() - started, 1)
-            texts = [q["text"] for q in load_questions()]
-            load_test(srv.rasa_url, texts, 2, 20)  # warm-up
-            results["rest"] = [load_test(srv.rasa_url, texts, c, args.messages) for c in (1, 10)]
-        finally:
-            srv.stop()
+        if args.no_rest:
+            srv = None
+        else:
+            srv = Servers(rasa_port=16005, actions_port=16055, endpoints=endpoints, model=ROOT / "models" / "zhicheng.tar.gz",
+                          env=env, log_dir=tmp / "logs")
+        if srv is not None:
+            started = time.perf_counter()
+            try:
+                srv.start(timeout=300)
+                results["cold_start_seconds"] = round(time.perf_counter() - started, 1)
+                texts = [q["text"] for q in load_questions()]
+                load_test(srv.rasa_url, texts, 2, 20)  # warm-up
+                results["rest"] = [load_test(srv.rasa_url, texts, c, args.messages) for c in (1, 10)]
+            finally:
+                srv.stop()
         if args.nlu_cv:
             results["nlu_cross_validation"] = nlu_cross_validation(args.nlu_cv, tmp / "cv")
+            results["nlu_cross_validation_classifier_only"] = nlu_cross_validation(
+                args.nlu_cv, tmp / "cv-raw", classifier_only_config(tmp))
         if args.train:
             results.update(train_time(tmp / "models"))
     print(json.dumps(results, ensure_ascii=False, indent=2))
