@@ -15,6 +15,7 @@ from typing import Any, Iterable
 import chinese_calendar
 
 from bot.answers import HOTLINE
+from bot.deadlines import md
 
 PUBLICITY_WORKING_DAYS = {"三(一)2": 5}  # clause -> 不少于N个工作日公示
 
@@ -63,10 +64,6 @@ def latest_start(deadline: dt.date, n: int) -> dt.date:
     """The latest day an n-working-day period can start and still end by `deadline` (inclusive)."""
     last = deadline if is_working_day(deadline) else add_working_days(deadline, -1)
     return add_working_days(last, -(n - 1))
-
-
-def md(day: dt.date) -> str:
-    return f"{day.month}月{day.day}日"
 
 
 def ymd(day: dt.date) -> str:

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
-import chinese_calendar
 
 from bot.answers import HOTLINE, citation
+from bot.advisor.calendar import CalendarUnavailable, nth_working_day
 from bot.deadlines import md
 
 
@@ -150,24 +150,6 @@ def split_corrections(note: str | None) -> tuple[str, ...]:
     return tuple(i for i in items if i)
 
 
-def add_workdays(start: dt.date, days: int) -> dt.date:
-    """The `days`-th working day counting from `start` (inclusive), by the official holiday calendar."""
-    day, counted = start, 0
-    while True:
-        if _is_workday(day):
-            counted += 1
-            if counted == days:
-                return day
-        day += dt.timedelta(days=1)
-
-
-def _is_workday(day: dt.date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:  # a year the calendar does not know yet: Monday to Friday
-        return day.weekday() < 5
-
-
 def _date(day: dt.date, today: dt.date) -> str:
     return md(day) if day.year == today.year else f"{day.year}年{md(day)}"
 
@@ -185,7 +167,10 @@ def deadline_text(stage: Stage, *, deadline: dt.date | None, since: dt.date | No
     if deadline is None and stage.schedule_key and schedule and schedule.get(stage.schedule_key):
         deadline, label = schedule[stage.schedule_key], f"{label}（按通知）"
     if deadline is None and stage.workdays and since is not None:
-        end = add_workdays(since, stage.workdays)
+        try:
+            end = nth_working_day(since, stage.workdays)
+        except CalendarUnavailable:  # no official holiday data for that year: no guessed date
+            return f"{label}：自{_date(since, today)}起不少于{stage.workdays}个工作日。"
         head = f"{label}：最早{_date(end, today)}（自{_date(since, today)}起不少于{stage.workdays}个工作日）"
         if today > end:
             return f"{head}，已满。{stage.overdue or ''}"

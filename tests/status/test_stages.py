@@ -5,7 +5,8 @@ import datetime as dt
 
 import pytest
 
-from bot.status.stages import (BY_CODE, STAGES, ApplicationView, add_workdays, render_status, split_corrections,
+from bot.advisor.calendar import nth_working_day
+from bot.status.stages import (BY_CODE, STAGES, ApplicationView, render_status, split_corrections,
                                stage_for)
 from tests.status.conftest import NOTICE
 
@@ -119,7 +120,7 @@ def test_stages_without_an_applicant_deadline_show_none():
 
 def test_publicity_counts_five_working_days_over_the_national_day_holiday():
     # 9月30日 is a Monday, 10月1日–7日 are holidays: the 5th working day is 10月11日
-    assert add_workdays(dt.date(2024, 9, 30), 5) == dt.date(2024, 10, 11)
+    assert nth_working_day(dt.date(2024, 9, 30), 5) == dt.date(2024, 10, 11)
     text = render_status(view("publicity", stage_since=dt.datetime(2024, 9, 30, 9)), today=dt.date(2024, 10, 8),
                          notice_number=NOTICE)
     assert "公示期满：最早10月11日（自9月30日起不少于5个工作日），还剩4天（含今天）。" in text
