@@ -130,5 +130,5 @@ def test_no_verification_digits_in_tracker_store_or_logs(servers):
     with new_session() as s:
         audits = s.query(LookupAudit).all()
     factor = re.compile(r"(?<![\d.:])9007(?!\d)")
-    assert audits and not any(factor.search(" ".join(str(v) for k, v in vars(a).items() if k != "at"))
-                              for a in audits)
+    rows = [without_random_ids(" ".join(str(v) for k, v in vars(a).items() if k != "at")) for a in audits]
+    assert rows and not any(factor.search(row) for row in rows)
