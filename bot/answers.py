@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.deadlines import stage_state
+from bot.calendar import as_of, stage_status
+from bot.config import HOTLINE  # noqa: F401  (re-exported: replies import it from here)
 from bot.kb.models import FaqEntry, ScheduleStage
 
-HOTLINE = "12333"
 
 
 def citation(notice_number: str, clause_ids: list[str]) -> str:
@@ -17,8 +17,7 @@ def render_faq(entry: FaqEntry, *, notice_number: str, stage: ScheduleStage | No
                today: dt.date | None = None) -> str:
     lines = [entry.answer]
     if stage is not None and today is not None:
-        lines.append(stage_state(key=stage.key, name=stage.name, start=stage.start, end=stage.end,
-                                 clause=stage.clause, year=stage.year, today=today, end_text=stage.end_text).text)
+        lines.append(as_of(today) + stage_status(stage, today).text)
     if not entry.verified:
         lines.append(f"注意：这条信息来自{entry.source}，尚未核实，请以官方附件为准或拨打{HOTLINE}确认。")
     lines.append(citation(notice_number, list(entry.clauses)))

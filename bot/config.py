@@ -7,6 +7,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The notice's 咨询电话 clause: where every "I cannot say" reply sends the user.
+HOTLINE = "12333"
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -50,7 +50,8 @@ async def test_window_answer_states_today(loaded_default_db, dispatcher, domain,
     monkeypatch.setenv("ZHICHENG_TODAY", "2024-07-20")
     await ActionAnswerFaq().run(dispatcher, tracker("申报截止哪天", "faq_apply_window"), domain)
     reply = texts(dispatcher)
-    assert "7月23日截止，还剩4天（含今天）" in reply and CITE + "三(一)1" in reply
+    assert "按今天（2024年7月20日）计算：个人网上申报正在进行，7月23日截止，还剩4天（含今天，其中工作日2天）。" in reply
+    assert reply.endswith(CITE + "三(一)1")
 
 
 async def test_staff_edit_shows_in_next_reply(loaded_default_db, dispatcher, domain):

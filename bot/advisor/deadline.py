@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterable
 
-from bot.advisor.calendar import StageStatus, md, schedule_states, ymd
+from bot.calendar import StageStatus, md, schedule_states, ymd
 from bot.advisor.eligibility import APPLY_STEP
 from bot.advisor.verdict import Verdict, unique
 from bot.answers import HOTLINE

@@ -13,8 +13,7 @@ from typing import Mapping
 
 
 from bot.answers import HOTLINE, citation
-from bot.advisor.calendar import CalendarUnavailable, nth_working_day
-from bot.deadlines import md
+from bot.calendar import CalendarUnavailable, md, nth_working_day
 
 
 @dataclass(frozen=True)

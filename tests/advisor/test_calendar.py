@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from bot.advisor.calendar import (CalendarUnavailable, add_working_days, is_working_day, latest_start,
+from bot.calendar import (CalendarUnavailable, add_working_days, is_working_day, latest_start,
                                   nth_working_day, schedule_states, stage_status, working_days_between)
 from bot.advisor.decisions import decide_deadline, render_verdict
 
@@ -78,7 +78,7 @@ def test_first_day(stages):
     s = _states(stages, D(2024, 7, 2))
     apply = s["personal_apply"]
     assert (apply.state, apply.days, apply.working_days) == ("open", 22, 16)
-    assert "7月23日截止，还有22天截止" in apply.text and "工作日16天" in apply.text
+    assert "7月23日截止，还剩22天" in apply.text and "工作日16天" in apply.text
     review = s["unit_review"]
     assert "不少于5个工作日" in review.text and "最晚须在7月24日开始公示" in review.text
     assert "来不及" not in review.text

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from bot.advisor.calendar import nth_working_day
+from bot.calendar import nth_working_day
 from bot.status.stages import (BY_CODE, STAGES, ApplicationView, render_status, split_corrections,
                                stage_for)
 from tests.status.conftest import NOTICE

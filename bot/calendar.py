@@ -14,8 +14,7 @@ from typing import Any, Iterable
 
 import chinese_calendar
 
-from bot.answers import HOTLINE
-from bot.deadlines import md
+from bot.config import HOTLINE
 
 PUBLICITY_WORKING_DAYS = {"三(一)2": 5}  # clause -> 不少于N个工作日公示
 
@@ -64,6 +63,10 @@ def latest_start(deadline: dt.date, n: int) -> dt.date:
     """The latest day an n-working-day period can start and still end by `deadline` (inclusive)."""
     last = deadline if is_working_day(deadline) else add_working_days(deadline, -1)
     return add_working_days(last, -(n - 1))
+
+
+def md(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日"
 
 
 def ymd(day: dt.date) -> str:
@@ -125,7 +128,7 @@ def stage_status(stage: Any, today: dt.date, *, year: int | None = None) -> Stag
             text = f"{name}今天（{md(end)}）截止。"
         else:
             work_note = "" if work is None else f"，其中工作日{work}天"
-            text = f"{name}正在进行，{md(end)}截止，还有{days}天截止（含今天{work_note}）。"
+            text = f"{name}正在进行，{md(end)}截止，还剩{days}天（含今天{work_note}）。"
         n = PUBLICITY_WORKING_DAYS.get(clause)
         if n:
             text += _publicity_note(end, today, n)
@@ -137,6 +140,11 @@ def stage_status(stage: Any, today: dt.date, *, year: int | None = None) -> Stag
     if today.year > year:
         text += f"{today.year}年度的安排以当年发布的通知为准，可拨打{HOTLINE}咨询。"
     return StageStatus(key, name, "closed", None, None, text, clause, start, end)
+
+
+def as_of(today: dt.date) -> str:
+    """The prefix that makes a deadline sentence say which day it was computed for."""
+    return f"按今天（{ymd(today)}）计算："
 
 
 def schedule_states(stages: Iterable[Any], today: dt.date) -> list[StageStatus]:
