@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.kb import kb_session
 from bot import clock
+from bot.config import HOTLINE
 from bot.status import security, service, vault
 
 SLOTS = ("status_application_id", "status_factor_kind", "status_factor_ref")
@@ -76,8 +77,8 @@ class ActionAskStatusApplicationId(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(text="好的，帮您查申报进度。请输入您的申报编号（提交申报后在系统里可以看到）。"
-                                      "随时可以说“算了”退出。")
+        dispatcher.utter_message(text="好的，帮您查申报进度。请输入您的申报编号。随时可以说“算了”退出；"
+                                      f"不方便在这里提供的，也可以拨打{HOTLINE}，话务员核验身份后帮您查询。")
         return []
 
 
