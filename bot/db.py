@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.config import settings
 
@@ -26,6 +27,10 @@ def _engine(url: str) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        if path and path != ":memory:":
+            # SQLAlchemy 1.4 opens a new SQLite file connection per session (NullPool): with
+            # the pragmas that was a third of the action server's CPU. Keep connections.
+            kwargs["poolclass"] = QueuePool
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
