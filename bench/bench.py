@@ -85,7 +85,15 @@ def nlu_cross_validation(folds: int, out: Path, config: Path = ROOT / "config.ym
     report = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
     return {"folds": folds, "intent_f1_weighted": round(report["weighted avg"]["f1-score"], 4),
             "intent_f1_macro": round(report["macro avg"]["f1-score"], 4),
-            "accuracy": round(report.get("accuracy", 0.0), 4), "seconds": round(time.perf_counter() - started, 1)}
+            "accuracy": round(report.get("accuracy", 0.0), 4), "seconds": round(time.perf_counter() - started, 1),
+            "weakest_intents": weakest(report)}
+
+
+def weakest(report: dict, n: int = 8) -> dict:
+    """The intents with the lowest F1: where more or clearer training examples are needed."""
+    per_intent = {k: v for k, v in report.items() if isinstance(v, dict) and "f1-score" in v and k not in (
+        "macro avg", "weighted avg", "micro avg")}
+    return {k: round(v["f1-score"], 3) for k, v in sorted(per_intent.items(), key=lambda kv: kv[1]["f1-score"])[:n]}
 
 
 def train_time(out: Path) -> dict:
@@ -99,6 +107,8 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--messages", type=int, default=300, help="messages per concurrency level")
     p.add_argument("--nlu-cv", type=int, default=0, metavar="FOLDS")
+    p.add_argument("--no-classifier-only", action="store_true",
+                   help="cross-validate the full pipeline only (each run is 3 trainings)")
     p.add_argument("--train", action="store_true")
     p.add_argument("--no-rest", action="store_true", help="skip the servers and the REST load test")
     p.add_argument("--json", type=Path, default=ROOT / "var" / "bench.json")
@@ -132,8 +142,9 @@ def main(argv=None) -> int:
                 srv.stop()
         if args.nlu_cv:
             results["nlu_cross_validation"] = nlu_cross_validation(args.nlu_cv, tmp / "cv")
-            results["nlu_cross_validation_classifier_only"] = nlu_cross_validation(
-                args.nlu_cv, tmp / "cv-raw", classifier_only_config(tmp))
+            if not args.no_classifier_only:
+                results["nlu_cross_validation_classifier_only"] = nlu_cross_validation(
+                    args.nlu_cv, tmp / "cv-raw", classifier_only_config(tmp))
         if args.train:
             results.update(train_time(tmp / "models"))
     print(json.dumps(results, ensure_ascii=False, indent=2))
