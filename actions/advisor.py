@@ -60,12 +60,15 @@ class ActionAdvise(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "nlu_fallback":  # the classifier was unsure: go by its best guess
+        unsure = intent == "nlu_fallback"
+        if unsure:  # the classifier was unsure: go by its best guess…
             intent = tracker.get_intent_of_latest_message(skip_fallback_intent=True)
         tapped = next(tracker.get_latest_entity_values("fact_text"), None)
         text = normalize(tapped or tracker.latest_message.get("text"))
         asking: Optional[str] = tracker.get_slot("adv_asking")
         known: Dict[str, Any] = dict(tracker.get_slot("adv_facts") or {})
+        if unsure and asking and dialogue.understood(known, dialogue.merge(known, text, asking=asking, answer=None)):
+            intent = "inform"  # …unless the message answers the open question ("通州區" is no unsure "算了")
         topic = TOPIC_OF_INTENT.get(intent) or dialogue.topic_in(text) or tracker.get_slot("adv_topic")
 
         if intent == "stop" or (intent in ("affirm", "deny") and not asking):

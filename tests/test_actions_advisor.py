@@ -73,3 +73,17 @@ async def test_skip_moves_to_the_next_question(loaded_default_db):
 async def test_yes_no_stop_without_a_question_is_just_acknowledged(loaded_default_db, intent):
     messages, slots = await run("好的", intent)
     assert "好的" in _text(messages) and slots.get("adv_asking") is None
+
+
+async def test_an_answer_beats_an_unsure_guess_of_stop(loaded_default_db):
+    """The classifier is unsure about "通州區" and its best guess is "stop": the district still
+    answers the open question, and the flow is not ended."""
+    slots = {"adv_topic": "institution", "adv_facts": {"series": "工程技术", "level": "初级"}, "adv_asking": "district"}
+    latest = {"text": "通州區", "intent": {"name": "nlu_fallback", "confidence": 0.5}, "entities": [],
+              "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "stop", "confidence": 0.18},
+                                 {"name": "faq_junior_engineering", "confidence": 0.13}]}
+    dispatcher = CollectingDispatcher()
+    events = await ActionAdvise().run(dispatcher, Tracker("adv-user", slots, latest, [], False, None, {}, "action_listen"), {})
+    reply = _text(dispatcher.messages)
+    assert "北京市通州区人力资源和社会保障局" in reply and "五(一)" in reply
+    assert any(e.get("name") == "adv_asking" and e.get("value") is None for e in events)  # verdict given
