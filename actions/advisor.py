@@ -110,6 +110,8 @@ class ActionAdvise(Action):
         reply = render_verdict(turn.verdict, notice_number=notice_number)
         if turn.assumed and not turn.ask:
             reply += "\n" + " ".join(dialogue.ASSUMPTION_NOTES[a] for a in turn.assumed)
+        if dialogue.reading_note(facts):
+            reply += "\n" + dialogue.reading_note(facts)
         dispatcher.utter_message(text=reply)
         if turn.ask:
             ask_events(dispatcher, turn.ask)

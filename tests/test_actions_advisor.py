@@ -87,3 +87,13 @@ async def test_an_answer_beats_an_unsure_guess_of_stop(loaded_default_db):
     reply = _text(dispatcher.messages)
     assert "北京市通州区人力资源和社会保障局" in reply and "五(一)" in reply
     assert any(e.get("name") == "adv_asking" and e.get("value") is None for e in events)  # verdict given
+
+
+async def test_a_bare_second_tier_after_a_state_owned_unit_is_read_as_central_and_said_so(loaded_default_db):
+    messages, slots = await run("我要不要开委托函", "ask_entrustment")
+    messages, slots2 = await run("国有企业", "inform", slots)
+    assert "不需要委托函" in _text(messages) or "无需" in _text(messages)
+    messages, slots3 = await run("如果我是二级单位呢", "inform", {**slots, **slots2})
+    reply = _text(messages)
+    assert "需要开具委托函" in reply and "附件2" in reply and "五(二)" in reply
+    assert "理解为中央在京单位的二级单位" in reply and slots3["adv_facts"]["employer"] == "中央在京单位二级"

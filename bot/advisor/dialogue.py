@@ -49,7 +49,11 @@ def question(fact: str) -> tuple[str, tuple[tuple[str, str], ...]]:
 
 
 _CENTRAL_LEVEL = (("本级", "中央在京单位本级"), ("二级", "中央在京单位二级"), ("三级", "中央在京单位三级及以下"),
-                  ("下属", "中央在京单位三级及以下"))
+                  ("四级", "中央在京单位三级及以下"), ("下属", "中央在京单位三级及以下"))
+# Only 中央在京单位 are split into 本级 / 二级 / 三级及以下 by the notice (五(二)), so a bare tier
+# word without that context ("如果我是二级单位呢") is read as the central tier, and the reply says so.
+_BARE_TIER = re.compile(r"(本级|二级|三级|四级)(单位|公司)|三级及以下")
+READ_AS = "_read_as"  # the bare tier word read as a central unit in this turn: the reply says so
 _HIGH_SKILL = re.compile(r"高级工|高级技师|技师|高技能")
 _EXPERTS = ((re.compile(r"[2-9两三四五六七八九十]\s*[名个位]|2名及以上|两个以上|多名"), 2),
             (re.compile(r"[1一]\s*[名个位]|只有一"), 1), (re.compile(r"没有|0\s*[名个位]|一个都没"), 0))
@@ -60,15 +64,22 @@ def merge(known: dict[str, Any], text: str, *, asking: str | None, answer: bool 
     """The facts after one user turn: what the text states overrides what was known.
 
     `answer` is the yes/no the user gave to the fact being asked; `skip` marks it skipped.
-    A bare "二级单位"/"三级单位" refines an employer already known to be a central unit.
+    A bare "二级单位"/"三级单位" refines an employer already known to be a central unit; without
+    that context it is read as the central tier and `READ_AS` records the word for the reply.
     """
     facts = dict(known)
+    facts.pop(READ_AS, None)
     new = extract_facts(text)
-    if "employer" not in new and str(facts.get("employer") or "").startswith("中央在京单位"):
-        for word, employer in _CENTRAL_LEVEL:
-            if word in text:
-                new["employer"] = employer
-                break
+    if "employer" not in new:
+        central = str(facts.get("employer") or "").startswith("中央在京单位")
+        bare = None if central else _BARE_TIER.search(text)
+        if central or bare:
+            new["employer"] = next((employer for word, employer in _CENTRAL_LEVEL
+                                    if word in (bare.group(0) if bare else text)), None)
+            if new["employer"] is None:
+                del new["employer"]
+            elif bare:
+                facts[READ_AS] = bare.group(0)
     if "is_high_skill" not in new and _HIGH_SKILL.search(text):
         new["is_high_skill"] = True
     if asking == "expert_recommenders" and "expert_recommenders" not in new:
@@ -98,7 +109,20 @@ def topic_in(text: str) -> str | None:
 
 
 def understood(before: dict[str, Any], after: dict[str, Any]) -> bool:
-    return {k: v for k, v in before.items() if k != SKIPPED} != {k: v for k, v in after.items() if k != SKIPPED}
+    def state(facts: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in facts.items() if k not in (SKIPPED, READ_AS)}
+    return state(before) != state(after)
+
+
+def reading_note(facts: dict[str, Any]) -> str | None:
+    """What the reply must say when a bare tier word was read as a central unit (see merge)."""
+    word = facts.get(READ_AS)
+    if not word:
+        return None
+    tier = "本级" if word.startswith("本级") else word + ("单位" if word.endswith("以下") else "")
+    return (f"这里把“{word}”理解为中央在京单位的{tier}——通知只对中央在京单位"
+            "区分本级、所属二级单位和三级及以下单位（五(二)）；如果您的单位不是中央在京单位，请直接告诉我单位类型，"
+            "例如国有企业、民营企业。")
 
 
 # What a 12333 agent assumes unless told otherwise, saying so in the answer: the notice's

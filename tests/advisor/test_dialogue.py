@@ -1,6 +1,6 @@
 """The advisors' dialogue state: one question at a time, follow-ups change one fact, skips stick."""
 from bot.advisor.decisions import decide_eligibility, decide_entrustment
-from bot.advisor.dialogue import SKIPPED, merge, next_turn, question, understood
+from bot.advisor.dialogue import SKIPPED, merge, next_turn, question, reading_note, understood
 
 
 def test_entrustment_asks_only_what_is_missing_then_decides():
@@ -67,3 +67,23 @@ def test_topic_from_key_words():
     assert topic_in("我该找哪个机构") == "institution"
     assert topic_in("会计副高我能报吗") == "eligibility"
     assert topic_in("评审费多少钱") is None
+
+
+def test_a_bare_tier_word_is_read_as_a_central_unit_and_the_reply_says_so():
+    # the notice splits only 中央在京单位 into 本级 / 二级 / 三级及以下 (五(二))
+    facts = merge({"employer": "国有企事业单位"}, "如果我是二级单位呢", asking=None, answer=None)
+    assert facts["employer"] == "中央在京单位二级"
+    assert understood({"employer": "国有企事业单位"}, facts)
+    assert "中央在京单位的二级单位" in reading_note(facts) and "不是中央在京单位" in reading_note(facts)
+    assert next_turn(facts, decide_entrustment).verdict.decision == "needed"
+    facts = merge({}, "三级及以下", asking="employer", answer=None)
+    assert facts["employer"] == "中央在京单位三级及以下" and "三级及以下单位" in reading_note(facts)
+    # said once: the next turn carries no note, and a central context needs none
+    facts = merge(facts, "那本级呢", asking=None, answer=None)
+    assert facts["employer"] == "中央在京单位本级" and reading_note(facts) is None
+
+
+def test_tier_words_that_are_no_unit_type_change_nothing():
+    for text in ("二级建造师能报吗", "我是三级心理咨询师", "下属部门"):
+        facts = merge({"employer": "民营企业"}, text, asking=None, answer=None)
+        assert facts["employer"] == "民营企业" and reading_note(facts) is None, text
