@@ -67,7 +67,7 @@ class ActionAdvise(Action):
         text = normalize(tapped or tracker.latest_message.get("text"))
         asking: Optional[str] = tracker.get_slot("adv_asking")
         known: Dict[str, Any] = dict(tracker.get_slot("adv_facts") or {})
-        if unsure and asking and dialogue.understood(known, dialogue.merge(known, text, asking=asking, answer=None)):
+        if unsure and answers_open_question(tracker):
             intent = "inform"  # …unless the message answers the open question ("通州區" is no unsure "算了")
         topic = TOPIC_OF_INTENT.get(intent) or dialogue.topic_in(text) or tracker.get_slot("adv_topic")
 
@@ -110,8 +110,9 @@ class ActionAdvise(Action):
         reply = render_verdict(turn.verdict, notice_number=notice_number)
         if turn.assumed and not turn.ask:
             reply += "\n" + " ".join(dialogue.ASSUMPTION_NOTES[a] for a in turn.assumed)
-        if dialogue.reading_note(facts):
-            reply += "\n" + dialogue.reading_note(facts)
+        note = dialogue.reading_note(facts)
+        if note:
+            reply += "\n" + note
         dispatcher.utter_message(text=reply)
         if turn.ask:
             ask_events(dispatcher, turn.ask)

@@ -4,9 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.calendar import as_of, stage_status
-from bot.config import HOTLINE  # noqa: F401  (re-exported: replies import it from here)
+from bot.config import HOTLINE
 from bot.kb.models import FaqEntry, ScheduleStage
-
 
 
 def citation(notice_number: str, clause_ids: list[str]) -> str:

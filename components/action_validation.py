@@ -18,21 +18,12 @@ from jsonschema import ValidationError, validators
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 
-_validator = None
-
-
-def _compiled(schema: Dict[Text, Any]):
-    global _validator
-    if _validator is None:
-        cls = validators.validator_for(schema)
-        cls.check_schema(schema)
-        _validator = cls(schema)
-    return _validator
+_validator = None  # set by install(): the schema checked and compiled once
 
 
 def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
     try:
-        _compiled(self.action_response_format_spec()).validate(result)
+        _validator.validate(result)
         return True
     except ValidationError as e:
         e.message += (
@@ -45,4 +36,10 @@ def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
 
 
 def install() -> None:
+    global _validator
+    if _validator is None:
+        schema = RemoteAction.action_response_format_spec()
+        cls = validators.validator_for(schema)
+        cls.check_schema(schema)
+        _validator = cls(schema)
     RemoteAction._validate_action_result = validate_action_result

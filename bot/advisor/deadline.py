@@ -7,7 +7,7 @@ from typing import Any, Iterable
 from bot.calendar import StageStatus, md, schedule_states, ymd
 from bot.advisor.eligibility import APPLY_STEP
 from bot.advisor.verdict import Verdict, unique
-from bot.answers import HOTLINE
+from bot.config import HOTLINE
 
 K = "deadline"
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from bot.advisor.entities import extract_facts
+from bot.advisor.entities import CENTRAL, bare_central_tier, extract_facts
 from bot.advisor.verdict import FACT_LABELS, Facts, Verdict
 
 TOPICS = ("eligibility", "entrustment", "institution", "deadline")
@@ -48,11 +48,9 @@ def question(fact: str) -> tuple[str, tuple[tuple[str, str], ...]]:
                        for title, payload in options)
 
 
+# with a central unit already known, a short tier word refines it ("那二级呢")
 _CENTRAL_LEVEL = (("本级", "中央在京单位本级"), ("二级", "中央在京单位二级"), ("三级", "中央在京单位三级及以下"),
                   ("四级", "中央在京单位三级及以下"), ("下属", "中央在京单位三级及以下"))
-# Only 中央在京单位 are split into 本级 / 二级 / 三级及以下 by the notice (五(二)), so a bare tier
-# word without that context ("如果我是二级单位呢") is read as the central tier, and the reply says so.
-_BARE_TIER = re.compile(r"(本级|二级|三级|四级)(单位|公司)|三级及以下")
 READ_AS = "_read_as"  # the bare tier word read as a central unit in this turn: the reply says so
 _HIGH_SKILL = re.compile(r"高级工|高级技师|技师|高技能")
 _EXPERTS = ((re.compile(r"[2-9两三四五六七八九十]\s*[名个位]|2名及以上|两个以上|多名"), 2),
@@ -71,15 +69,12 @@ def merge(known: dict[str, Any], text: str, *, asking: str | None, answer: bool 
     facts.pop(READ_AS, None)
     new = extract_facts(text)
     if "employer" not in new:
-        central = str(facts.get("employer") or "").startswith("中央在京单位")
-        bare = None if central else _BARE_TIER.search(text)
-        if central or bare:
-            new["employer"] = next((employer for word, employer in _CENTRAL_LEVEL
-                                    if word in (bare.group(0) if bare else text)), None)
-            if new["employer"] is None:
-                del new["employer"]
-            elif bare:
-                facts[READ_AS] = bare.group(0)
+        if str(facts.get("employer") or "").startswith(CENTRAL):
+            employer = next((employer for word, employer in _CENTRAL_LEVEL if word in text), None)
+            if employer:
+                new["employer"] = employer
+        elif tier := bare_central_tier(text):
+            facts[READ_AS], new["employer"] = tier
     if "is_high_skill" not in new and _HIGH_SKILL.search(text):
         new["is_high_skill"] = True
     if asking == "expert_recommenders" and "expert_recommenders" not in new:

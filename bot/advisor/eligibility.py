@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.advisor import entities as E
 from bot.advisor.entities import SeriesInfo, series_catalog
 from bot.advisor.verdict import Facts, Verdict, need_info, silent, unique
-from bot.answers import HOTLINE
+from bot.config import HOTLINE
 
 # the notice's own wording (一第2段, 一第3段, 五(五)), quoted in replies
 HIGH_SKILL_SERIES_TEXT = "工程、农业、工艺美术、文物博物、实验技术、艺术、体育、技工院校教师"

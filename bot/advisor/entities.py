@@ -77,8 +77,11 @@ _TIER_WORDS = {
     "本级": CENTRAL_TOP, "总部": CENTRAL_TOP, "集团总部": CENTRAL_TOP,
     "二级单位": CENTRAL_SECOND, "二级公司": CENTRAL_SECOND, "所属二级": CENTRAL_SECOND, "下属二级": CENTRAL_SECOND,
     "三级单位": CENTRAL_LOWER, "三级公司": CENTRAL_LOWER, "三级及以下": CENTRAL_LOWER, "四级单位": CENTRAL_LOWER,
-    "四级公司": CENTRAL_LOWER, "孙公司": CENTRAL_LOWER,
+    "四级公司": CENTRAL_LOWER, "孙公司": CENTRAL_LOWER, "本级单位": CENTRAL_TOP,
 }
+# Tier words that name a central tier even alone: the notice tiers only 中央在京单位 (五(二)).
+# 本级 / 总部 alone do not ("公司总部" is any company's head office).
+_BARE_TIER_WORDS = {w: v for w, v in _TIER_WORDS.items() if w not in ("本级", "总部", "集团总部")}
 
 # --- identity -----------------------------------------------------------------------------------
 MAINLAND = "内地"
@@ -274,6 +277,7 @@ def _build_matchers(path: Path, mtime: int) -> dict[str, Matcher]:
         "district": Matcher(_table(_DISTRICT_SYNONYMS, _DISTRICT_BLOCKERS)),
         "freelance_field": Matcher(_table(_FIELD_SYNONYMS)),
         "tier": Matcher(dict(_TIER_WORDS)),
+        "bare_tier": Matcher(dict(_BARE_TIER_WORDS)),
         "flags": Matcher(dict(_FLAG_PHRASES)),
     }
 
@@ -321,6 +325,12 @@ def _employer(found: list[tuple[int, str]], text: str, series_path: Path | None 
         tiers = [v for _, _, v in _matchers(series_path)["tier"].find(text)]
         return tiers[0] if tiers else CENTRAL
     return values[0]
+
+
+def bare_central_tier(text: str, series_path: Path | None = None) -> tuple[str, str] | None:
+    """(word, central employer type) for a tier word standing alone ("如果我是二级单位呢"), else None."""
+    found = _matchers(series_path)["bare_tier"].find(text)
+    return (found[0][1], found[0][2]) if found else None
 
 
 def normalize_series(text: str | None) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.advisor import entities as E
 from bot.advisor.eligibility import LETTER_TEXT
 from bot.advisor.verdict import Facts, Verdict, need_info, silent
-from bot.answers import HOTLINE
+from bot.config import HOTLINE
 
 K = "entrustment"
 _SCOPE = "委托函只适用于中央在京单位本级及所属二级单位的专业技术人才（五(二)）"

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 from bot.advisor import entities as E
 from bot.advisor.entities import SeriesInfo, series_catalog
 from bot.advisor.verdict import Facts, Verdict, need_info, unique
-from bot.answers import HOTLINE
+from bot.config import HOTLINE
 
 K = "institution"
 ANNEX1 = "《2024年度北京市职称评审专业及评审服务机构名录》（附件1）"

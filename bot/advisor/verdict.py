@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from bot.answers import HOTLINE, citation
+from bot.answers import citation
+from bot.config import HOTLINE
 
 
 @dataclass(frozen=True)

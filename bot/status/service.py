@@ -19,7 +19,7 @@ from typing import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.answers import HOTLINE
+from bot.config import HOTLINE
 from bot.kb.models import ScheduleStage
 from bot.kb.queries import notice
 from bot.status import security

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
-
-from bot.answers import HOTLINE, citation
+from bot.answers import citation
 from bot.calendar import CalendarUnavailable, md, nth_working_day
+from bot.config import HOTLINE
 
 
 @dataclass(frozen=True)

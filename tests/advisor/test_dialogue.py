@@ -84,6 +84,6 @@ def test_a_bare_tier_word_is_read_as_a_central_unit_and_the_reply_says_so():
 
 
 def test_tier_words_that_are_no_unit_type_change_nothing():
-    for text in ("二级建造师能报吗", "我是三级心理咨询师", "下属部门"):
+    for text in ("二级建造师能报吗", "我是三级心理咨询师", "下属部门", "我在公司总部"):
         facts = merge({"employer": "民营企业"}, text, asking=None, answer=None)
         assert facts["employer"] == "民营企业" and reading_note(facts) is None, text
