@@ -13,6 +13,7 @@ STAMP  := $(VENV)/.installed
 MODEL  := models/zhicheng.tar.gz
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: help install kb dict model retrain run test unit e2e bench clean
 
@@ -32,7 +33,7 @@ install: $(STAMP)
 
 kb: install
 	$(BIN)/zhicheng kb load
-	$(BIN)/zhicheng status demo
+	$(BIN)/zhicheng status demo --if-demo-db
 
 dict: install
 	$(BIN)/zhicheng kb dict

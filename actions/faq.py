@@ -7,10 +7,12 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.kb import kb_session
 from bot import answers, clock
 from bot.config import settings
+from bot.db import session_factory
 from bot.kb import queries
 from bot.kb.search import search
 from bot.text import bad_input_reason, normalize
@@ -60,13 +62,22 @@ def answer_text(session, query: str, intents: Dict[str, float]) -> tuple[str, Li
         entry = queries.faq_by_id(session=session, year=year, faq_id=best_id)
         return _render(session, year, entry), []
     suggestions = [fid for fid, score in ranked[:3] if score >= SUGGEST_SCORE]
-    queries.record_unanswered(session=session, text=query, reason="suggested" if suggestions else "no_match",
-                              top_faq=best_id, top_score=best if best_id else None)
+    log_unanswered(text=query, reason="suggested" if suggestions else "no_match",
+                   top_faq=best_id, top_score=best if best_id else None)
     if not suggestions:
         return answers.NOT_ANSWERABLE, []
     buttons = [{"title": questions[fid], "payload": "/ask_faq" + json.dumps({"faq_id": fid}, ensure_ascii=False)}
                for fid in suggestions]
     return answers.DID_YOU_MEAN, buttons
+
+
+def log_unanswered(**fields: Any) -> None:
+    """Best effort, in its own short transaction: a busy database never delays the reply."""
+    try:
+        with session_factory(busy_timeout=0.5)() as session, session.begin():
+            queries.record_unanswered(session=session, **fields)
+    except SQLAlchemyError as err:
+        log.warning("unanswered question not recorded (%s)", type(err).__name__)
 
 
 def _resume_advisor(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

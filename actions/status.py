@@ -7,7 +7,6 @@ same neutral message; repeated failures lock the lookup (bot.status.service).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -21,7 +20,6 @@ from bot.config import HOTLINE
 from bot.status import security, service, vault
 
 SLOTS = ("status_application_id", "status_factor_kind", "status_factor_ref")
-_APPLICATION_ID = re.compile(r"[A-Z0-9][A-Z0-9-]{5,39}")
 FACTOR_NAMES = {"id4": "身份证号后4位", "phone4": "手机号后4位"}
 
 
@@ -41,7 +39,7 @@ class ValidateStatusForm(FormValidationAction):
     def validate_status_application_id(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> Dict[Text, Any]:
         candidate = security.normalize(str(value or "")).replace(" ", "")
-        if not _APPLICATION_ID.fullmatch(candidate) or security.is_id_number(candidate):
+        if not security.is_application_id(candidate):
             dispatcher.utter_message(text="这看起来不是申报编号。申报编号在您提交申报后的系统页面上可以看到，"
                                           "由字母、数字和“-”组成（演示编号如 DEMO-2024-0005）。请重新输入，或说“算了”退出查询。")
             return {"status_application_id": None}
@@ -58,10 +56,11 @@ class ValidateStatusForm(FormValidationAction):
                                    domain: DomainDict) -> Dict[Text, Any]:
         now = _now()
         with kb_session() as session:
-            factor = vault.unseal(str(value or ""), session=session, sender_id=tracker.sender_id, now=now)
+            sealed = vault.unseal(str(value or ""), session=session, sender_id=tracker.sender_id, now=now)
             vault.clear_pending(session=session, sender_id=tracker.sender_id)
             result = service.lookup(session=session, application_id=tracker.get_slot("status_application_id"),
-                                    factor_kind=tracker.get_slot("status_factor_kind") or "id4", factor=factor,
+                                    factor_kind=tracker.get_slot("status_factor_kind") or "id4",
+                                    factor=sealed.factor if sealed else None, client=sealed.client_key if sealed else None,
                                     channel="chat", conversation_id=tracker.sender_id, now=now)
             reply = service.render_result(result, session=session, today=clock.today())
         dispatcher.utter_message(text=reply)

@@ -37,3 +37,12 @@ BAD_INPUT = {
 OK = "好的。还有什么职称方面的问题，请直接输入。"
 
 DID_YOU_MEAN = f"我不太确定您想问的是哪一个。您是不是想问下面的问题？点一下即可；都不是的话，请换个说法，或拨打{HOTLINE}。"
+
+# Service replies the channel or the action server gives without the knowledge base (it may be
+# the part that is down).
+TRY_AGAIN = (f"系统繁忙，刚才这条消息没有处理，也没有被记录。请稍后重新发送；急需帮助请拨打{HOTLINE}。")
+UNAVAILABLE = (f"抱歉，系统暂时出了点问题，没能回答这条消息。请稍后再试，或拨打{HOTLINE}人工咨询。")
+
+
+def action_error(error_id: str) -> str:
+    return f"抱歉，处理您的问题时出错了（错误编号 {error_id}）。请稍后再试，或拨打{HOTLINE}人工咨询。"

@@ -8,17 +8,19 @@
   zhicheng kb import-directory FILE           official institution directory (附件1), CSV/XLSX
   zhicheng kb import-list associations FILE   the 脱钩 list (附件3), CSV/XLSX
   zhicheng status import FILE.csv | demo | lookup --agent NAME ID   application status (bot/status/cli.py)
+  zhicheng tracker purge --older-than DAYS    delete conversations idle longer than DAYS
   zhicheng run                                start the action server and Rasa, wait, Ctrl-C stops
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.config import ROOT, settings
+from bot.config import ROOT, secure_var_dir, settings
 from bot.db import session_factory
 from bot.kb import loader
 from bot.kb.dictionary import dictionary_terms, render
@@ -108,9 +110,44 @@ def cmd_unanswered(args) -> int:
     return 0
 
 
+def cmd_purge(args) -> int:
+    from bot.trackerstore import purge, tracker_url
+    url = tracker_url(args.endpoints)
+    if url is None:
+        print("endpoints.yml 没有配置 SQL 对话存储，无需清理。")
+        return 0
+    n = purge(url, older_than_days=args.older_than)
+    print(f"已删除 {n} 个超过 {args.older_than:g} 天没有新消息的对话。")
+    return 0
+
+
+def preflight() -> str | None:
+    """Why the servers must not start, or None: the status secret must match the stored hashes."""
+    from bot.status.security import SecretMismatch, check_secret
+    try:
+        with session_factory()() as session, session.begin():
+            check_secret(session=session)
+    except SecretMismatch as err:
+        return str(err)
+    return None
+
+
 def cmd_run(args) -> int:
     from bot.runner import Servers, run_forever
-    return run_forever(Servers(rasa_port=args.rasa_port, actions_port=args.actions_port))
+    from bot.trackerstore import purge, tracker_url
+    secure_var_dir()
+    problem = preflight()
+    if problem:
+        print(f"无法启动：{problem}", file=sys.stderr)
+        return 1
+    days = settings().tracker_retention_days
+    url = tracker_url()
+    if days > 0 and url is not None:
+        n = purge(url, older_than_days=days)
+        if n:
+            print(f"已按保留期限（{days} 天）删除 {n} 个旧对话。")
+    return run_forever(Servers(rasa_port=args.rasa_port, actions_port=args.actions_port,
+                               action_workers=args.action_workers))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -138,11 +175,18 @@ def parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("run", help="启动助手")
     sp.add_argument("--rasa-port", type=int, default=5005)
     sp.add_argument("--actions-port", type=int, default=5055)
+    sp.add_argument("--action-workers", type=int, default=1)
     sp.set_defaults(fn=cmd_run)
+    tracker = sub.add_parser("tracker", help="对话存储").add_subparsers(dest="tracker_command", required=True)
+    sp = tracker.add_parser("purge", help="删除长时间没有新消息的对话")
+    sp.add_argument("--older-than", type=float, required=True, metavar="DAYS")
+    sp.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
+    sp.set_defaults(fn=cmd_purge)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.umask(0o077)  # var/ and everything written there is private to this account
     args = parser().parse_args(argv)
     return args.fn(args)
 

@@ -14,19 +14,23 @@ from bot.config import settings
 Base = declarative_base()
 
 
-def get_engine(url: str | None = None) -> Engine:
-    """The engine for `url` (default: DATABASE_URL), created once per URL."""
-    return _engine(url or settings().database_url)
+def get_engine(url: str | None = None, *, busy_timeout: float = 30) -> Engine:
+    """The engine for `url` (default: DATABASE_URL), created once per URL and busy timeout.
+
+    `busy_timeout` is how long an SQLite statement waits for another writer's lock; the chat
+    channel uses a short one so a long write elsewhere never stalls a reply.
+    """
+    return _engine(url or settings().database_url, busy_timeout)
 
 
 @lru_cache(maxsize=8)
-def _engine(url: str) -> Engine:
-    kwargs = {"future": True}
+def _engine(url: str, busy_timeout: float = 30) -> Engine:
+    kwargs: dict = {"future": True}
     if url.startswith("sqlite"):
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout}
         if path and path != ":memory:":
             # SQLAlchemy 1.4 opens a new SQLite file connection per session (NullPool): with
             # the pragmas that was a third of the action server's CPU. Keep connections.
@@ -48,8 +52,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def session_factory(url: str | None = None) -> sessionmaker:
-    return sessionmaker(get_engine(url), future=True, expire_on_commit=False)
+def session_factory(url: str | None = None, *, busy_timeout: float = 30) -> sessionmaker:
+    return sessionmaker(get_engine(url, busy_timeout=busy_timeout), future=True, expire_on_commit=False)
 
 
 def new_session(url: str | None = None) -> Session:

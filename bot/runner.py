@@ -1,19 +1,31 @@
-"""Start the Rasa server and the action server, wait until both answer, stop both cleanly."""
+"""Start the Rasa server and the action server, wait until both answer, keep them up, stop cleanly.
+
+Both bind to ZHICHENG_HOST (127.0.0.1 by default). Rasa's HTTP API stays off unless
+ZHICHENG_RASA_API=1, and then it needs a token (ZHICHENG_RASA_API_TOKEN, else generated into
+var/rasa_api_token) and allows only ZHICHENG_ALLOWED_ORIGINS. The action server needs a shared
+token that the runner writes into the endpoints file it hands to Rasa. A server that exits is
+restarted with back-off (1, 2, 4 … 30 s) while the other keeps serving.
+"""
 from __future__ import annotations
 
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.config import ROOT
+import yaml
+
+from bot.config import ROOT, secret_value, secure_var_dir, settings
 
 BIN = Path(sys.executable).parent
+MAX_BACKOFF = 30.0
+STABLE_AFTER = 60.0  # a server up this long has its back-off reset
 
 
 @dataclass
@@ -25,70 +37,173 @@ class Servers:
     model: Path = ROOT / "models"
     env: dict = field(default_factory=dict)
     log_dir: Path | None = None
-    procs: list = field(default_factory=list)
+    action_workers: int = 1
+    procs: dict = field(default_factory=dict)  # name -> Popen
+    restarts: dict = field(default_factory=dict)  # name -> how many times the supervisor restarted it
+
+    def __post_init__(self) -> None:
+        self._lock = threading.RLock()
+        self._wanted: set[str] = set()
+        self._started_at: dict[str, float] = {}
+        self._backoff: dict[str, float] = {}
+        self._due: dict[str, float] = {}
+        self._supervisor: threading.Thread | None = None
+        self._closing = threading.Event()
+
+    @property
+    def host(self) -> str:
+        return settings().host
 
     @property
     def rasa_url(self) -> str:
-        return f"http://localhost:{self.rasa_port}"
+        return f"http://{self.host}:{self.rasa_port}"
 
     @property
     def actions_url(self) -> str:
-        return f"http://localhost:{self.actions_port}"
+        return f"http://{self.host}:{self.actions_port}"
 
-    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
+    # -- configuration handed to the servers ---------------------------------------------
+    def _child_env(self) -> dict:
         env = {**os.environ, **self.env}
+        env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+        env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+        env["ZHICHENG_ACTION_TOKEN"] = self.action_token
+        return env
+
+    @property
+    def action_token(self) -> str:
+        if "ZHICHENG_ACTION_TOKEN" in self.env:
+            return self.env["ZHICHENG_ACTION_TOKEN"]
+        return secret_value("ZHICHENG_ACTION_TOKEN", "action_token")
+
+    def endpoints_file(self) -> Path:
+        """endpoints.yml with this run's action-server port and token (written under var/)."""
+        from bot.actionserver import TOKEN_HEADER
+        config = yaml.safe_load(self.endpoints.read_text(encoding="utf-8")) or {}
+        config["action_endpoint"] = {"url": f"http://{self.host}:{self.actions_port}/webhook",
+                                     "headers": {TOKEN_HEADER: self.action_token}}
+        out = (self.log_dir or settings().var_dir) / f"endpoints.{self.rasa_port}.yml"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        out.chmod(0o600)
+        return out
+
+    def rasa_args(self) -> list[str]:
+        conf = settings()
+        args = [str(BIN / "rasa"), "run", "--interface", self.host, "--port", str(self.rasa_port),
+                "--model", str(self.model), "--endpoints", str(self.endpoints_file()),
+                "--credentials", str(self.credentials)]
+        if conf.rasa_api:
+            token = secret_value("ZHICHENG_RASA_API_TOKEN", "rasa_api_token")
+            args += ["--enable-api", "--auth-token", token, "--cors", *conf.allowed_origins]
+        return args
+
+    def actions_args(self) -> list[str]:
+        return [str(BIN / "python"), "-m", "bot.actionserver", "--port", str(self.actions_port),
+                "--workers", str(self.action_workers)]
+
+    # -- processes --------------------------------------------------------------------------
+    def _spawn(self, name: str) -> subprocess.Popen:
+        args = self.rasa_args() if name == "rasa" else self.actions_args()
+        env = self._child_env()
+        if name == "rasa":  # bodies above the limit get 413 from Sanic before any code runs
+            env["SANIC_REQUEST_MAX_SIZE"] = str(settings().max_body_bytes)
         out = None
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             out = open(self.log_dir / f"{name}.log", "ab")
         proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT if out else None,
                                 start_new_session=True)
-        self.procs.append(proc)
+        with self._lock:
+            self.procs[name] = proc
+            self._started_at[name] = time.monotonic()
+            self._wanted.add(name)
         return proc
 
     def start_actions(self) -> None:
-        self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--port", str(self.actions_port),
-                                "--actions", "actions"])
+        self._spawn("actions")
 
     def start_rasa(self) -> None:
-        self._spawn("rasa", [str(BIN / "rasa"), "run", "--enable-api", "--cors", "*",
-                             "--port", str(self.rasa_port), "--model", str(self.model),
-                             "--endpoints", str(self.endpoints), "--credentials", str(self.credentials)])
+        if not Path(self.model).exists():
+            raise RuntimeError(f"没有找到模型 {self.model}：请先运行 make model（或 rasa train）")
+        self._spawn("rasa")
 
     def start(self, timeout: float = 240) -> None:
+        secure_var_dir()
         self.start_actions()
         self.start_rasa()
         self.wait(timeout)
+        self.supervise()
 
-    def wait(self, timeout: float = 240) -> None:
+    def health_urls(self) -> dict[str, str]:
+        # Rasa's channel routes answer only once the model is loaded; no API needed
+        return {"actions": f"{self.actions_url}/health", "rasa": f"{self.rasa_url}/webhooks/rest/"}
+
+    def wait(self, timeout: float = 240, names: tuple[str, ...] = ("actions", "rasa")) -> None:
         deadline = time.monotonic() + timeout
-        pending = {f"{self.actions_url}/health", f"{self.rasa_url}/status"}
+        pending = {n: u for n, u in self.health_urls().items() if n in names}
         while pending:
-            for proc in self.procs:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"a server exited early with code {proc.returncode}: {proc.args}")
-            for url in list(pending):
-                try:
-                    with urllib.request.urlopen(url, timeout=2) as resp:
-                        if resp.status == 200:
-                            pending.discard(url)
-                except urllib.error.HTTPError as err:
-                    if err.code == 409:  # Rasa is up but could not load the model
-                        raise RuntimeError(f"Rasa started without a model: check {self.model}") from err
-                except OSError:
-                    pass
+            with self._lock:
+                for name in pending:
+                    proc = self.procs.get(name)
+                    if proc is not None and proc.poll() is not None and self._supervisor is None:
+                        raise RuntimeError(f"a server exited early with code {proc.returncode}: {proc.args[:4]}")
+            for name, url in list(pending.items()):
+                if healthy(url):
+                    pending.pop(name)
             if time.monotonic() > deadline:
                 raise TimeoutError(f"servers not healthy after {timeout}s: {sorted(pending)}")
             if pending:
-                time.sleep(0.5)
+                time.sleep(0.3)
+
+    def supervise(self) -> None:
+        """Restart any server that exits, with back-off, in a background thread."""
+        if self._supervisor is None:
+            self._supervisor = threading.Thread(target=self._watch, name="supervisor", daemon=True)
+            self._supervisor.start()
+
+    def _watch(self) -> None:
+        while not self._closing.wait(0.3):
+            now = time.monotonic()
+            with self._lock:
+                for name in list(self._wanted):
+                    proc = self.procs.get(name)
+                    if proc is None or proc.poll() is None:
+                        if proc is not None and now - self._started_at.get(name, now) > STABLE_AFTER:
+                            self._backoff.pop(name, None)
+                        continue
+                    if name not in self._due:
+                        delay = self._backoff.get(name, 0.5) * 2
+                        self._backoff[name] = min(delay, MAX_BACKOFF)
+                        self._due[name] = now + self._backoff[name]
+                        print(f"{_LABEL[name]}意外退出（退出码 {proc.returncode}），{self._backoff[name]:.0f} 秒后重启；"
+                              "其余服务照常运行。", file=sys.stderr, flush=True)
+                    elif now >= self._due.pop(name):
+                        try:
+                            self._spawn(name)
+                            self.restarts[name] = self.restarts.get(name, 0) + 1
+                        except Exception as err:  # e.g. the model vanished: try again later
+                            print(f"重启{_LABEL[name]}失败：{err}", file=sys.stderr, flush=True)
 
     def stop_rasa(self) -> None:
-        self._stop([p for p in self.procs if "actions" not in p.args])
+        self._stop(["rasa"])
+
+    def stop_actions(self) -> None:
+        self._stop(["actions"])
 
     def stop(self) -> None:
+        self._closing.set()
         self._stop(list(self.procs))
 
-    def _stop(self, procs: list) -> None:
+    def _stop(self, names: list[str]) -> None:
+        with self._lock:
+            procs = []
+            for name in names:
+                self._wanted.discard(name)
+                self._due.pop(name, None)
+                proc = self.procs.pop(name, None)
+                if proc is not None:
+                    procs.append(proc)
         for proc in procs:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -98,7 +213,17 @@ class Servers:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
-            self.procs.remove(proc)
+
+
+_LABEL = {"rasa": "Rasa 服务器", "actions": "动作服务器"}
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return resp.status == 200
+    except (OSError, urllib.error.HTTPError):
+        return False
 
 
 def _interrupt(signum, frame):
@@ -114,14 +239,12 @@ def run_forever(servers: Servers) -> int:
         servers.stop()
         print(f"启动失败：{err}", file=sys.stderr)
         return 1
-    print(f"职称咨询助手已启动：\n  REST:   {servers.rasa_url}/webhooks/rest/webhook\n"
+    print(f"职称咨询助手已启动（只监听 {servers.host}）：\n  REST:   {servers.rasa_url}/webhooks/rest/webhook\n"
           f"  socket.io: {servers.rasa_url}/socket.io\n  动作服务器: {servers.actions_url}/health\n"
           "按 Ctrl-C 停止。", flush=True)
     try:
-        while all(p.poll() is None for p in servers.procs):
+        while True:
             time.sleep(1)
-        print("有服务器意外退出，正在停止其余服务。", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("\n正在停止…", flush=True)
         return 0

@@ -17,6 +17,7 @@ def _private_var(tmp_path_factory):
     os.environ["ZHICHENG_VAR_DIR"] = str(var)
     os.environ["DATABASE_URL"] = f"sqlite:///{var / 'zhicheng.db'}"
     os.environ.setdefault("ZHICHENG_TODAY", "2026-11-24")
+    os.environ["ZHICHENG_DEMO"] = "1"  # a private test database may hold the demo applications
     yield var
 
 

@@ -39,12 +39,12 @@ def clause(*, session: Session, year: int, clause_id: str) -> Clause | None:
     return session.get(Clause, (year, clause_id))
 
 
-_LONG_DIGITS = re.compile(r"\d{6,}")
+_DIGITS = re.compile(r"\d(?:[ .\-]?\d){3,}")  # 4+ digits, spaced or not: factors, IDs, phones
 
 
 def record_unanswered(*, session: Session, text: str, reason: str, top_faq: str | None = None,
                       top_score: float | None = None) -> None:
-    """Keep a question the bot could not answer, for staff; long digit runs (IDs, phones) are masked."""
-    masked = _LONG_DIGITS.sub(lambda m: "*" * len(m.group()), text)[:500]
+    """Keep a question the bot could not answer, for staff; runs of 4+ digits are masked."""
+    masked = _DIGITS.sub(lambda m: "*" * len(m.group()), text)[:500]
     session.add(UnansweredQuestion(text=masked, reason=reason, top_faq=top_faq,
                                    top_score=None if top_score is None else f"{top_score:.3f}"))

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import clock
+from bot.config import settings
 from bot.db import session_factory
 from bot.status import importer
 from bot.status.demo import DEMO_APPLICATIONS, create_demo, demo_table
@@ -53,6 +54,11 @@ def cmd_import(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    if not settings().demo:
+        if args.if_demo_db:
+            print("DATABASE_URL 指向正式数据库：跳过演示申报（需要时设置 ZHICHENG_DEMO=1）。")
+            return 0
+        return _fail("DATABASE_URL 指向正式数据库，不写入演示申报。确需写入请设置 ZHICHENG_DEMO=1。")
     try:
         with session_factory()() as session, session.begin():
             report = create_demo(session=session)
@@ -93,6 +99,8 @@ def register(subparsers) -> None:
     sp.add_argument("file", type=Path, help="CSV 文件，列见 bot/status/importer.py")
     sp.set_defaults(fn=cmd_import)
     sp = sub.add_parser("demo", help="创建演示申报（每个阶段一条，编号 DEMO-2024-00NN）")
+    sp.add_argument("--if-demo-db", action="store_true",
+                    help="只在内置演示数据库（未设置 DATABASE_URL）或 ZHICHENG_DEMO=1 时写入，否则跳过")
     sp.set_defaults(fn=cmd_demo)
     sp = sub.add_parser("lookup", help="坐席在电话中核实身份后查询申报进度（记录审计）")
     sp.add_argument("--agent", required=True, help="坐席姓名或工号")

@@ -48,7 +48,6 @@ OPTIONAL_COLUMNS = ("phone_last4", "deadline", "note", "reason")
 REQUIRED_COLUMNS = tuple(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)
 DEMO_PREFIX = "DEMO-"
 BEIJING = dt.timezone(dt.timedelta(hours=8))
-_APPLICATION_ID = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,39}$")
 _LIMITS = {"name": 32, "series": 64, "level": 32, "committee": 128, "note": 2000, "reason": 500}
 _LABELS = {"name": "姓名", "series": "系列", "level": "级别", "committee": "评审委员会", "note": "备注", "reason": "原因"}
 
@@ -168,8 +167,8 @@ def validate(cells: dict[str, str], line: int, *, allow_demo: bool = False) -> I
         problems.append("缺少申报编号")
     elif security.is_id_number(aid):
         problems.append("申报编号像是身份证号码，已拒绝（不保存身份证号）")
-    elif not _APPLICATION_ID.match(aid):
-        problems.append("申报编号只能由字母、数字、“-”和“_”组成，最长40位")
+    elif not security.is_application_id(aid):
+        problems.append("申报编号须为6–40位字母、数字或“-”，且至少含一个字母（与聊天中可查询的编号规则一致）")
     elif aid.startswith(DEMO_PREFIX) and not allow_demo:
         problems.append(f"{DEMO_PREFIX} 开头的申报编号只用于演示数据")
     year_text = cells.get("year", "").strip()

@@ -76,8 +76,9 @@ class LookupFailure(Base):
     __tablename__ = "status_lookup_failure"
     __table_args__ = (Index("ix_status_failure_key_at", "key", "at"),)
     id = Column(Integer, primary_key=True, autoincrement=True)
-    key = Column(String(80), nullable=False)  # "conversation:<digest>" or "application:<digest>"
-    at = Column(DateTime, nullable=False)
+    key = Column(String(80), nullable=False)  # "conversation:", "client:" or "application:" + digest
+    client = Column(String(64))  # digest of the client address the failure came from
+    at = Column(DateTime, nullable=False, index=True)
 
 
 class PendingFactor(Base):
@@ -95,5 +96,14 @@ class SealedFactor(Base):
     __tablename__ = "status_sealed_factor"
     token = Column(String(32), primary_key=True)
     sender_key = Column(String(64), nullable=False)
+    client_key = Column(String(64))  # digest of the client address that typed it (rate limits)
     ciphertext = Column(Text, nullable=False)
     expires_at = Column(DateTime, nullable=False)
+
+
+class SecretCheck(Base):
+    """A keyed digest of a fixed text: proves every process (and host) uses the same status secret."""
+
+    __tablename__ = "status_secret_check"
+    id = Column(Integer, primary_key=True)
+    digest = Column(String(64), nullable=False)

@@ -22,20 +22,64 @@ FACTOR_KINDS = ("id4", "phone4")
 SECRET_FILE = "status_secret"
 _ID4 = re.compile(r"^[0-9]{3}[0-9X]$")
 _PHONE4 = re.compile(r"^[0-9]{4}$")
-# 18-character resident ID numbers (the check character may be X)
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXxＸｘ](?![0-9A-Za-z])")
+# 18-character resident ID numbers (the check character may be X): the one pattern for them
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXxＸｘ](?![0-9A-Za-z])")
+# 申报编号, the one rule for the importer and the chat: 6–40 of A–Z, 0–9 and "-", with at least
+# one letter, so that an id can never be mistaken for a phone number, an ID number or a factor
+APPLICATION_ID = re.compile(r"(?=[A-Z0-9-]*[A-Z])[A-Z0-9][A-Z0-9-]{4,38}[A-Z0-9]")
+_CHECK_TEXT = "zhicheng-status-secret-check"
+
+
+class SecretMismatch(RuntimeError):
+    """The status secret is missing or differs from the one the stored hashes were made with."""
+
+
+def is_application_id(text: str) -> bool:
+    t = normalize(text)
+    return bool(APPLICATION_ID.fullmatch(t)) and not re.fullmatch(r"\d{17}[\dX]", t)
 
 
 def server_secret() -> bytes:
-    """The HMAC key: ZHICHENG_STATUS_SECRET, else the var-dir file (created on first use)."""
+    """The HMAC key: ZHICHENG_STATUS_SECRET, else the var-dir file (created on first use only)."""
     env = os.environ.get("ZHICHENG_STATUS_SECRET")
     if env:
         return env.encode("utf-8")
     return _secret_file(settings().var_dir / SECRET_FILE)
 
 
+def _hashes_exist() -> bool:
+    """Whether the database already holds values made with some secret (then none may be generated)."""
+    from sqlalchemy import select
+
+    from bot.db import session_factory
+    from bot.status.models import Application, SecretCheck
+    with session_factory()() as session:
+        return (session.scalar(select(Application.application_id).limit(1)) is not None
+                or session.get(SecretCheck, 1) is not None)
+
+
+def check_secret(*, session) -> None:
+    """Refuse to run with a secret other than the one the database's hashes were made with.
+
+    The first process to run records a keyed digest; every later one (on any host sharing the
+    database) must produce the same digest, else `SecretMismatch` says what to do.
+    """
+    from bot.status.models import SecretCheck
+    digest = keyed_digest("check", _CHECK_TEXT)
+    row = session.get(SecretCheck, 1)
+    if row is None:
+        session.add(SecretCheck(id=1, digest=digest))
+    elif not hmac.compare_digest(row.digest, digest):
+        raise SecretMismatch("状态查询密钥与数据库中已有的哈希不符（ZHICHENG_STATUS_SECRET 或 var/status_secret 被改动，"
+                             "或多台主机用了不同的密钥）。请恢复原密钥；确需更换时，清空申报数据后重新导入。")
+
+
 def _secret_file(path: Path) -> bytes:
     if not path.exists():
+        if _hashes_exist():
+            raise SecretMismatch(f"找不到状态查询密钥 {path}，但数据库里已有用它生成的哈希：不会自动生成新密钥"
+                                 "（否则所有核验都会失败）。请恢复该文件或设置 ZHICHENG_STATUS_SECRET；"
+                                 "确需更换时，清空申报数据后重新导入。")
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -117,6 +161,6 @@ def redact(text: str | None, *, min_digits: int = 4, limit: int = 200) -> str:
     identifiers such as conversation ids, where only phone and ID numbers need hiding.
     """
     t = text or ""  # `\d` matches full-width digits too; the rest of the text is kept as typed
-    t = _ID_NUMBER.sub(lambda m: "*" * len(m.group()), t)
+    t = ID_NUMBER.sub(lambda m: "*" * len(m.group()), t)
     t = re.sub(rf"\d{{{min_digits},}}", lambda m: "*" * len(m.group()), t)
     return t[:limit]

@@ -5,9 +5,16 @@
 Both take a keyword-only `session` and write the audit row (and failures) into it: the
 caller owns the transaction (`with factory() as s, s.begin(): lookup(session=s, ...)`).
 
-A wrong id and a wrong factor get the same NEUTRAL_FAILURE. MAX_FAILURES failures within
-FAILURE_WINDOW for a conversation, or for an id across conversations (ids that do not exist
-included, so a lock-out never reveals whether an id exists), refuse lookups for LOCKOUT.
+A wrong id and a wrong factor get the same NEUTRAL_FAILURE. Failures are counted on keys the
+client cannot choose freely, and each key locks lookups for LOCKOUT:
+- the conversation: MAX_FAILURES within FAILURE_WINDOW;
+- the client address (from the channel, via the sealed factor): `client_max_failures`, so a
+  new sender id per guess gains nothing;
+- the 申报编号: MAX_FAILURES from at least `application_lock_clients` distinct client addresses,
+  so no single client can lock a real applicant out (ids that do not exist count too, so a
+  lock-out never reveals whether an id exists);
+- everyone: `global_max_failures` failures within GLOBAL_WINDOW trip a breaker that sends
+  every chat lookup to 12333 until the rate falls.
 A successful lookup does not reset the counters (that would let one known pair unlock probing).
 """
 from __future__ import annotations
@@ -16,10 +23,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.config import HOTLINE
+from bot.config import HOTLINE, settings
 from bot.kb.models import ScheduleStage
 from bot.kb.queries import notice
 from bot.status import security
@@ -29,9 +36,12 @@ from bot.status.stages import ApplicationView, HistoryItem, render_status, split
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=60)
 LOCKOUT = dt.timedelta(minutes=60)
+GLOBAL_WINDOW = dt.timedelta(minutes=10)
 
 NEUTRAL_FAILURE = (f"没有查到与您提供的信息相符的申报记录。请核对申报编号和验证信息后再试；"
                    f"如多次失败，请拨打{HOTLINE}。")
+BUSY = (f"申报进度查询暂时繁忙，为保护申报人信息已暂停自助查询。请稍后再试，或拨打{HOTLINE}，"
+        f"由人工客服核实身份后为您查询。")
 AGENT_NOT_FOUND = "没有这个申报编号的记录，请与来电人核对申报编号。"
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
@@ -43,7 +53,7 @@ def locked_message(until: dt.datetime) -> str:
 
 @dataclass(frozen=True)
 class LookupResult:
-    verdict: str  # ok | no_match | locked
+    verdict: str  # ok | no_match | locked | busy
     view: ApplicationView | None = None
     locked_until: dt.datetime | None = None
     agent: bool = False
@@ -57,6 +67,8 @@ class LookupResult:
         """The reply for a failure (None when ok: render the view instead)."""
         if self.verdict == "locked":
             return locked_message(self.locked_until)
+        if self.verdict == "busy":
+            return BUSY
         if self.verdict == "no_match":
             return AGENT_NOT_FOUND if self.agent else NEUTRAL_FAILURE
         return None
@@ -67,19 +79,23 @@ def _naive(now: dt.datetime) -> dt.datetime:
     return now.astimezone(BEIJING).replace(tzinfo=None) if now.tzinfo else now
 
 
-def lock_until(times: Sequence[dt.datetime], *, now: dt.datetime) -> dt.datetime | None:
-    """When a key's lock ends, or None: locked for LOCKOUT after MAX_FAILURES within FAILURE_WINDOW."""
+def lock_until(times: Sequence[dt.datetime], *, now: dt.datetime,
+               max_failures: int = MAX_FAILURES) -> dt.datetime | None:
+    """When a key's lock ends, or None: locked for LOCKOUT after `max_failures` within FAILURE_WINDOW."""
     ordered = sorted(times)
-    ends = [ordered[i + MAX_FAILURES - 1] + LOCKOUT for i in range(len(ordered) - MAX_FAILURES + 1)
-            if ordered[i + MAX_FAILURES - 1] - ordered[i] <= FAILURE_WINDOW]
+    n = max(1, max_failures)
+    ends = [ordered[i + n - 1] + LOCKOUT for i in range(len(ordered) - n + 1)
+            if ordered[i + n - 1] - ordered[i] <= FAILURE_WINDOW]
     until = max(ends, default=None)
     return until if until is not None and until > now else None
 
 
-def _keys(application_id: str, conversation_id: str | None, secret: bytes) -> list[str]:
+def _keys(application_id: str, conversation_id: str | None, client: str | None, secret: bytes) -> list[str]:
     keys = []
     if conversation_id:
         keys.append("conversation:" + security.keyed_digest("conversation", conversation_id, secret=secret))
+    if client:
+        keys.append("client:" + client[:64])
     if application_id:
         keys.append("application:" + security.keyed_digest("application", application_id, secret=secret))
     return keys
@@ -88,14 +104,34 @@ def _keys(application_id: str, conversation_id: str | None, secret: bytes) -> li
 def _locked_until(session: Session, keys: list[str], now: dt.datetime) -> dt.datetime | None:
     if not keys:
         return None
+    conf = settings()
     since = now - FAILURE_WINDOW - LOCKOUT
-    rows = session.execute(select(LookupFailure.key, LookupFailure.at)
+    rows = session.execute(select(LookupFailure.key, LookupFailure.at, LookupFailure.client)
                            .where(LookupFailure.key.in_(keys), LookupFailure.at > since, LookupFailure.at <= now))
-    by_key: dict[str, list[dt.datetime]] = {}
-    for key, at in rows:
-        by_key.setdefault(key, []).append(at)
-    ends = [u for times in by_key.values() if (u := lock_until(times, now=now)) is not None]
+    by_key: dict[str, list[tuple[dt.datetime, str | None]]] = {}
+    for key, at, client in rows:
+        by_key.setdefault(key, []).append((at, client))
+    ends = []
+    for key, items in by_key.items():
+        times = [at for at, _ in items]
+        if key.startswith("client:"):
+            until = lock_until(times, now=now, max_failures=conf.client_max_failures)
+        elif key.startswith("application:"):
+            # one client alone never locks an applicant out: it needs several addresses
+            clients = {c for _, c in items}
+            until = lock_until(times, now=now) if len(clients) >= conf.application_lock_clients else None
+        else:
+            until = lock_until(times, now=now)
+        if until is not None:
+            ends.append(until)
     return max(ends, default=None)
+
+
+def breaker_tripped(*, session: Session, now: dt.datetime) -> bool:
+    """Too many failures from all clients together: stop self-service lookups for a while."""
+    count = session.scalar(select(func.count(LookupFailure.id)).where(
+        LookupFailure.key.like("conversation:%"), LookupFailure.at > _naive(now) - GLOBAL_WINDOW))
+    return (count or 0) >= settings().global_max_failures
 
 
 def _audit(session: Session, *, now: dt.datetime, channel: str, result: str, detail: str,
@@ -124,19 +160,27 @@ def view_of(app: Application) -> ApplicationView:
 
 
 def lookup(*, session: Session, application_id: str | None, factor_kind: str, factor: str | None,
-           channel: str, conversation_id: str | None = None, now: dt.datetime) -> LookupResult:
-    """Verify (申报编号, factor) and return the application, a neutral failure, or a lock-out."""
+           channel: str, conversation_id: str | None = None, client: str | None = None,
+           now: dt.datetime) -> LookupResult:
+    """Verify (申报编号, factor) and return the application, a neutral failure, a lock-out or busy.
+
+    `client` is a digest of the client address (bot.status.vault.client_key), None for unknown.
+    """
     if factor_kind not in security.FACTOR_KINDS:
         raise ValueError(f"factor_kind must be one of {security.FACTOR_KINDS}, not {factor_kind!r}")
     now = _naive(now)
     secret = security.server_secret()
     supplied = security.normalize(application_id)[:64]
-    keys = _keys(supplied, conversation_id, secret)
+    client = client or "unknown"
+    keys = _keys(supplied, conversation_id, client, secret)
     session.execute(delete(LookupFailure).where(LookupFailure.at < now - FAILURE_WINDOW - LOCKOUT))
     audit = dict(now=now, channel=channel, supplied=supplied, conversation_id=conversation_id,
                  factor_kind=factor_kind)
 
     app = session.get(Application, supplied) if supplied else None
+    if breaker_tripped(session=session, now=now):
+        _audit(session, result="locked", detail="breaker", app=app, **audit)
+        return LookupResult("busy")
     until = _locked_until(session, keys, now)
     if until is not None:
         _audit(session, result="locked", detail="refused", app=app, **audit)
@@ -158,7 +202,7 @@ def lookup(*, session: Session, application_id: str | None, factor_kind: str, fa
         detail = "bad_factor"
     else:
         detail = "wrong_factor"
-    session.add_all([LookupFailure(key=k, at=now) for k in keys])
+    session.add_all([LookupFailure(key=k, at=now, client=client) for k in keys])
     session.flush()
     until = _locked_until(session, keys, now)
     _audit(session, result="locked" if until else "no_match", detail=detail, app=app, **audit)

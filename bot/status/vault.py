@@ -1,10 +1,13 @@
-"""Keep verification digits out of Rasa: the channel seals them before Rasa sees the message.
+"""Keep verification digits out of Rasa: the channel seals or drops them before Rasa sees a message.
 
 While a conversation is being asked for its factor (`mark_pending`), a message from it that
-looks like a factor is encrypted (Fernet, key from the server secret) into `SealedFactor` and
-replaced by the payload `/inform_factor{"factor_ref": "<token>"}`; the action unseals it once
-(`unseal` deletes the row). Rasa's tracker store and logs only ever see the token. Any message,
-pending or not, has ID numbers and mobile numbers replaced (`scrub`).
+looks like a factor answer ("0005", "后四位是 123X", "id 0005", "0005 ok") is encrypted (Fernet,
+key from the server secret) into `SealedFactor`, together with a digest of the client address,
+and replaced by the payload `/inform_factor{"factor_ref": "<token>"}`; the action unseals it
+once (`unseal` deletes the row). Any other group of 4 or more digits in a message of a
+conversation in, or entering, a status lookup (a status word or a 申报编号 in it) is dropped,
+whatever letters or spaces surround it; in every message, ID numbers and mobile numbers are
+replaced, spaced or not (`scrub`). Rasa's tracker store and logs only ever see placeholders.
 """
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ import json
 import re
 import secrets
 import string
+import unicodedata
+from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import delete
@@ -27,10 +32,29 @@ PENDING_FOR = dt.timedelta(minutes=10)
 SEALED_FOR = dt.timedelta(minutes=10)
 ID_PLACEHOLDER = "[身份证号已隐藏]"
 PHONE_PLACEHOLDER = "[手机号已隐藏]"
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-_FACTOR = re.compile(r"(?<![0-9A-Za-z])[0-9]{3}[0-9Xx](?![0-9A-Za-z])")
-_LETTERS = re.compile(r"[A-WYZa-wyz]")  # any Latin letter but X: an id like DEMO-2024-0001 is no factor
+DIGITS_PLACEHOLDER = "[数字已隐藏]"
+FACTOR_PAYLOAD = "/inform_factor"
+
+# a run of digits, single spaces, dots or hyphens allowed between them, an ID's X at the end
+_RUN = re.compile(r"(?<![0-9])\d(?:[ .\-]?\d)*(?:[ .\-]?[Xx])?(?![0-9])")
+_SEPARATORS = re.compile(r"[ .\-]")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_ID_SHAPE = re.compile(r"\d{17}[\dX]")
+_FACTOR_SHAPE = re.compile(r"\d{3}[\dX]")
+# a token that may be a 申报编号 (letters, digits, hyphens): kept whole, never cut into digit runs
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]")
+# words around a factor answer: "我的身份证后四位是 0005", "id 0005", "0005 ok"
+_FILLER = re.compile(r"(我的|身份证号码?|身份证|手机号码?|电话号码?|号码|手机|后四位|后4位|末四位|末4位|最后四位|最后4位|"
+                     r"尾号|验证码|验证|数字|位数|是|为|的|好的|好|吧|啊|呢|哈|了|嗯|请|查|"
+                     r"[\s,，。.!！:：;；、~\-()（）\"'“”])+")
+_STATUS_CUE = re.compile(r"进度|查询|查一下|查查|帮我查|申报编号|编号|后四位|后4位|末四位|尾号|身份证|手机号|"
+                         r"到哪一步|哪一步|到哪了|状态|审核到|status", re.I)
+
+
+@dataclass(frozen=True)
+class Unsealed:
+    factor: str
+    client_key: str | None  # digest of the client address that typed it
 
 
 def _key() -> Fernet:
@@ -42,22 +66,84 @@ def sender_key(sender_id: str) -> str:
     return security.keyed_digest("pending-sender", sender_id or "")
 
 
-def scrub(text: str) -> str:
-    """Replace full ID numbers and mobile numbers, wherever they appear."""
-    text = security.normalize(text) if _ID_NUMBER.search(security.normalize(text)) else text
-    return _MOBILE.sub(PHONE_PLACEHOLDER, _ID_NUMBER.sub(ID_PLACEHOLDER, text))
+def client_key(address: str | None) -> str:
+    """A stable pseudonym for a client address (rate limits without storing addresses)."""
+    return security.keyed_digest("client", address or "unknown")[:64]
 
 
-def factor_in(text: str) -> str | None:
-    """The factor a message gives: the last 4 of an ID number or phone number, or a lone 4-digit group."""
-    t = security.normalize(text)
-    if _LETTERS.search(t):
+def _id_spans(text: str, *, hyphenated_only: bool = False) -> list[tuple[int, int]]:
+    """Where the text holds something shaped like a 申报编号 (kept whole)."""
+    return [m.span() for m in _TOKEN.finditer(text) if security.is_application_id(m.group())
+            and (not hyphenated_only or "-" in m.group())]
+
+
+def _runs(text: str, *, pending: bool = False) -> list[tuple[int, int, str]]:
+    """Digit runs outside 申报编号-shaped tokens: (start, end, digits without separators).
+
+    While a factor is asked for, only hyphenated ids (DEMO-2024-0005) are kept whole, so
+    "id0005" gives up its digits.
+    """
+    ids = _id_spans(text, hyphenated_only=pending)
+    out = []
+    for m in _RUN.finditer(text):
+        if any(a <= m.start() < b for a, b in ids):
+            continue
+        out.append((m.start(), m.end(), _SEPARATORS.sub("", m.group()).upper()))
+    return out
+
+
+def _replacement(digits: str, *, drop_factors: bool) -> str | None:
+    if _ID_SHAPE.fullmatch(digits):
+        return ID_PLACEHOLDER
+    if _MOBILE.fullmatch(digits):
+        return PHONE_PLACEHOLDER
+    if drop_factors and (sum(c.isdigit() for c in digits) >= 4 or _FACTOR_SHAPE.fullmatch(digits)):
+        return DIGITS_PLACEHOLDER
+    return None
+
+
+def scrub(text: str, *, drop_factors: bool = False, pending: bool = False) -> str:
+    """Replace ID and mobile numbers (spaced or not); with `drop_factors`, every 4+ digit group too."""
+    t = unicodedata.normalize("NFKC", text)
+    out: list[str] = []
+    cursor = 0
+    for start, end, digits in _runs(t, pending=pending):
+        repl = _replacement(digits, drop_factors=drop_factors)
+        if repl is not None:
+            out += [t[cursor:start], repl]
+            cursor = end
+    if not out:
+        return text  # nothing to hide: the text as typed
+    return "".join(out) + t[cursor:]
+
+
+def entering_status(text: str) -> bool:
+    """A message that asks for, or takes part in, a status lookup."""
+    t = unicodedata.normalize("NFKC", text)
+    return bool(_STATUS_CUE.search(t)) or bool(_id_spans(t.upper()))
+
+
+def factor_answer(text: str) -> str | None:
+    """The factor a message gives when it reads as an answer to "请输入后4位", else None.
+
+    One group: the last 4 of an ID or mobile number, or 4 digits (the ID's last may be X),
+    spaces allowed; around it only filler words ("后四位是", "id", "ok"), never a question.
+    """
+    t = unicodedata.normalize("NFKC", text)
+    runs = [r for r in _runs(t, pending=True) if sum(c.isdigit() for c in r[2]) >= 3]
+    if len(runs) != 1:
         return None
-    whole = _ID_NUMBER.search(t) or _MOBILE.search(t)
-    if whole:
-        return whole.group()[-4:]
-    groups = _FACTOR.findall(t)
-    return groups[-1] if len(groups) == 1 else (t if re.search(r"\d", t) else None)
+    start, end, digits = runs[0]
+    if _ID_SHAPE.fullmatch(digits) or _MOBILE.fullmatch(digits):
+        factor = digits[-4:]
+    elif _FACTOR_SHAPE.fullmatch(digits):
+        factor = digits
+    else:
+        return None
+    rest = _FILLER.sub("", t[:start] + " " + t[end:])
+    if re.search(r"[\u3400-\u9fff]", rest) or len(rest) > 10 or re.search(r"\d", rest):
+        return None
+    return factor
 
 
 def mark_pending(*, session: Session, sender_id: str, application_id: str | None, now: dt.datetime) -> None:
@@ -76,15 +162,17 @@ def is_pending(*, session: Session, sender_id: str, now: dt.datetime) -> bool:
     return row is not None and row.expires_at > now
 
 
-def seal(factor: str, *, session: Session, sender_id: str, now: dt.datetime) -> str:
+def seal(factor: str, *, session: Session, sender_id: str, now: dt.datetime, client: str | None = None) -> str:
     session.execute(delete(SealedFactor).where(SealedFactor.expires_at < now))
     token = "".join(secrets.choice(string.ascii_lowercase) for _ in range(24))
     session.add(SealedFactor(token=token, sender_key=sender_key(sender_id), expires_at=now + SEALED_FOR,
+                             client_key=client_key(client),
                              ciphertext=_key().encrypt(factor.encode("utf-8")).decode("ascii")))
+    session.flush()
     return token
 
 
-def unseal(token: str | None, *, session: Session, sender_id: str, now: dt.datetime) -> str | None:
+def unseal(token: str | None, *, session: Session, sender_id: str, now: dt.datetime) -> Unsealed | None:
     """The sealed factor (once), or None if unknown, expired or sealed for another conversation."""
     row = session.get(SealedFactor, token) if token else None
     if row is None:
@@ -94,18 +182,29 @@ def unseal(token: str | None, *, session: Session, sender_id: str, now: dt.datet
     if row.expires_at < now or row.sender_key != sender_key(sender_id):
         return None
     try:
-        return _key().decrypt(row.ciphertext.encode("ascii")).decode("utf-8")
+        return Unsealed(_key().decrypt(row.ciphertext.encode("ascii")).decode("utf-8"), row.client_key)
     except InvalidToken:
         return None
 
 
-def protect(text: str | None, *, session: Session, sender_id: str | None, now: dt.datetime) -> str | None:
-    """What Rasa may see of an incoming message."""
-    if not text or text.startswith("/"):
+def protect(text: str | None, *, session: Session, sender_id: str, now: dt.datetime,
+            client: str | None = None) -> str | None:
+    """What Rasa may see of an incoming message (runs in the channel, before Rasa)."""
+    if not text:
         return text
-    if sender_id and is_pending(session=session, sender_id=sender_id, now=now):
-        factor = factor_in(text)
+    pending = is_pending(session=session, sender_id=sender_id, now=now)
+    if text.startswith("/"):
+        if text.startswith(FACTOR_PAYLOAD):  # only the channel may make this payload
+            return DIGITS_PLACEHOLDER
+        return scrub(text, drop_factors=pending or entering_status(text), pending=pending)
+    if pending:
+        factor = factor_answer(text)
         if factor is not None:
-            token = seal(factor, session=session, sender_id=sender_id, now=now)
-            return "/inform_factor" + json.dumps({"factor_ref": token})
-    return scrub(text)
+            token = seal(factor, session=session, sender_id=sender_id, now=now, client=client)
+            return FACTOR_PAYLOAD + json.dumps({"factor_ref": token})
+    return scrub(text, drop_factors=pending or entering_status(text), pending=pending)
+
+
+def might_hold_a_factor(text: str | None) -> bool:
+    """Whether a message has digits that would need the vault (used when the vault is unreachable)."""
+    return bool(text) and any(sum(c.isdigit() for c in r[2]) >= 3 for r in _runs(unicodedata.normalize("NFKC", text)))

@@ -34,8 +34,11 @@ def load_questions(path: Path = QUESTIONS) -> list[dict]:
     return questions
 
 
-def ask(url: str, text: str, sender: str, timeout: float = 30) -> str:
-    resp = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout)
+def ask(url: str, text: str, sender: str, timeout: float = 30, client: str | None = None) -> str:
+    """The bot's reply text; `client` is sent as X-Real-IP, as the reverse proxy would."""
+    headers = {"X-Real-IP": client} if client else None
+    resp = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout,
+                         headers=headers)
     resp.raise_for_status()
     return "\n".join(m.get("text", "") for m in resp.json())
 

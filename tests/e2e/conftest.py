@@ -1,7 +1,10 @@
 """Real servers for end-to-end tests: the trained model, a private database and tracker store."""
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
+from pathlib import Path
 
 import pytest
 import yaml
@@ -29,9 +32,8 @@ def servers(_private_var, tmp_path_factory):
     var = _private_var
     assert cli.main(["kb", "load"]) == 0
     assert cli.main(["status", "demo"]) == 0
-    endpoints = var / "endpoints.yml"
+    endpoints = var / "endpoints.yml"  # the runner adds the action server's port and token
     endpoints.write_text(yaml.safe_dump({
-        "action_endpoint": {"url": f"http://localhost:{ACTIONS_PORT}/webhook"},
         "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(var / "tracker.db")},
     }), encoding="utf-8")
     env = {k: os.environ[k] for k in ("DATABASE_URL", "ZHICHENG_VAR_DIR", "ZHICHENG_TODAY")}
@@ -46,3 +48,14 @@ def servers(_private_var, tmp_path_factory):
         raise
     yield srv
     srv.stop()
+
+
+def tracker_events(sender: str) -> list[dict]:
+    """A conversation's events, read from the tracker store file (Rasa's HTTP API is off)."""
+    var = Path(os.environ["ZHICHENG_VAR_DIR"])
+    con = sqlite3.connect(var / "tracker.db")
+    try:
+        rows = con.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+    finally:
+        con.close()
+    return [json.loads(r[0]) for r in rows]

@@ -6,6 +6,7 @@ import json
 import re
 import sqlite3
 import uuid
+import zlib
 
 import pytest
 
@@ -19,9 +20,12 @@ ID4 = '/choose_factor{"factor_kind": "id4"}'
 PHONE4 = '/choose_factor{"factor_kind": "phone4"}'
 
 
-def conversation(servers, *texts, sender=None) -> list[str]:
+def conversation(servers, *texts, sender=None, client=None) -> list[str]:
+    """One user's turns; each test's user comes from its own address (X-Real-IP), as behind nginx."""
     sender = sender or f"st-{uuid.uuid4().hex[:10]}"
-    return [ask.ask(servers.rasa_url, t, sender) for t in texts]
+    n = zlib.crc32(sender.encode())
+    client = client or f"10.{n % 250}.{(n >> 8) % 250}.{(n >> 16) % 250}"
+    return [ask.ask(servers.rasa_url, t, sender, client=client) for t in texts]
 
 
 def check_status(servers, app_id, factor, kind=ID4, sender=None) -> str:

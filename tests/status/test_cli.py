@@ -31,18 +31,18 @@ def run(db_url, monkeypatch, capsys):
 def test_import_reports_counts_and_rejected_rows(run, tmp_path):
     f = tmp_path / "status.csv"
     f.write_text(HEADER + "BJ2024ZC000123,2024,张小明,482X,7316,工程技术,中级,评委会,待缴费,2024-09-02,,,\n"
-                          "BJ2,2024,李四,1234,,工程技术,中级,评委会,已提交,2024-07-10,,,\n", encoding="utf-8-sig")
+                          "BJ2024ZC000124,2024,李四,1234,,工程技术,中级,评委会,已提交,2024-07-10,,,\n", encoding="utf-8-sig")
     code, out, err = run("status", "import", str(f))
     assert code == 2 and err == ""
     assert "接受 1 行，拒绝 1 行；新建申报 1 条" in out
-    assert "第 3 行  BJ2  未知阶段“已提交”" in out
+    assert "第 3 行  BJ2024ZC000124  未知阶段“已提交”" in out
     code, out, _ = run("status", "import", str(f))
     assert "新建申报 0 条，更新 0 条，未变化 1 条，新增历史 0 条（共变更 0 条申报）" in out
 
 
 def test_clean_import_exits_zero(run, tmp_path):
     f = tmp_path / "status.csv"
-    f.write_text(HEADER + "BJ1,2024,张小明,482X,,工程技术,中级,评委会,待缴费,2024-09-02,,,\n", encoding="utf-8")
+    f.write_text(HEADER + "BJ2024X001,2024,张小明,482X,,工程技术,中级,评委会,待缴费,2024-09-02,,,\n", encoding="utf-8")
     assert run("status", "import", str(f))[0] == 0
 
 
@@ -95,6 +95,6 @@ def test_agent_lookup_of_an_unknown_id_exits_1(run):
 
 
 def test_agent_lookup_needs_an_agent(run):
-    assert run("status", "lookup", "--agent", " ", "BJ1")[0] == 1
+    assert run("status", "lookup", "--agent", " ", "BJ2024X001")[0] == 1
     with pytest.raises(SystemExit):
-        run("status", "lookup", "BJ1")
+        run("status", "lookup", "BJ2024X001")

@@ -87,14 +87,14 @@ def test_an_older_file_imported_later_does_not_roll_the_stage_back(factory):
 
 BAD_LINES = {
     3: (",2024,李四,1234,,工程技术,中级,评委会,个人已提交,2024-07-10,,,", "", "缺少申报编号"),
-    4: ("BJ1,2024,李四,1234,,工程技术,中级,评委会,已提交,2024-07-10,,,", "BJ1", "未知阶段“已提交”"),
-    5: ("BJ2,2024,李四,1234,,工程技术,中级,评委会,待缴费,2024-02-30,,,", "BJ2", "阶段时间“2024-02-30”不是有效的"),
-    6: ("BJ3,2024,李四,12345,,工程技术,中级,评委会,待缴费,2024-09-01,,,", "BJ3", "身份证号后4位应为4位数字"),
-    7: ("BJ4,二〇二四,李四,1234,12a4,工程技术,中级,评委会,待缴费,2024-09-01,,,", "BJ4", "年度“二〇二四”不是四位整数"),
-    8: ("BJ5,2024,李四,1234,,工程技术,中级,评委会,待缴费,2024-09-01,9月30日,,", "BJ5", "截止日期“9月30日”不是有效的日期"),
+    4: ("BJ2024X001,2024,李四,1234,,工程技术,中级,评委会,已提交,2024-07-10,,,", "BJ2024X001", "未知阶段“已提交”"),
+    5: ("BJ2024X002,2024,李四,1234,,工程技术,中级,评委会,待缴费,2024-02-30,,,", "BJ2024X002", "阶段时间“2024-02-30”不是有效的"),
+    6: ("BJ2024X003,2024,李四,12345,,工程技术,中级,评委会,待缴费,2024-09-01,,,", "BJ2024X003", "身份证号后4位应为4位数字"),
+    7: ("BJ2024X004,二〇二四,李四,1234,12a4,工程技术,中级,评委会,待缴费,2024-09-01,,,", "BJ2024X004", "年度“二〇二四”不是四位整数"),
+    8: ("BJ2024X005,2024,李四,1234,,工程技术,中级,评委会,待缴费,2024-09-01,9月30日,,", "BJ2024X005", "截止日期“9月30日”不是有效的日期"),
     9: ("11010519491231002X,2024,李四,1234,,工程技术,中级,评委会,待缴费,2024-09-01,,,", "*" * 18, "像是身份证号码"),
     10: ("DEMO-2024-0001,2024,李四,1234,,工程技术,中级,评委会,待缴费,2024-09-01,,,", "DEMO-2024-0001", "只用于演示数据"),
-    11: ("BJ6,2024,李四,1234", "BJ6", "有 4 列，与表头的 13 列不一致"),
+    11: ("BJ2024X006,2024,李四,1234", "BJ2024X006", "有 4 列，与表头的 13 列不一致"),
 }
 
 
@@ -116,14 +116,14 @@ def test_bad_rows_are_rejected_with_reasons_and_good_rows_kept(factory):
 
 
 def test_rejections_never_echo_the_verification_digits(factory):
-    report = import_text(csv_text("BJ7,2024,李四,98765,43210,工程技术,中级,评委会,待缴费,2024-09-01,,,"),
+    report = import_text(csv_text("BJ2024X007,2024,李四,98765,43210,工程技术,中级,评委会,待缴费,2024-09-01,,,"),
                          sessions=factory)
     (r,) = report.rejected
     assert "98765" not in r.reason and "43210" not in r.reason
 
 
 def test_conflicting_duplicate_lines_are_rejected(factory):
-    line = "BJ8,2024,李四,1234,,工程技术,中级,评委会,退回补正,2024-08-12,,{},"
+    line = "BJ2024X008,2024,李四,1234,,工程技术,中级,评委会,退回补正,2024-08-12,,{},"
     report = import_text(csv_text(line.format("缺少公章"), line.format("缺少公章"), line.format("缺少论文")),
                          sessions=factory)
     assert [(r.line, r.reason) for r in report.rejected] == [(4, "与第 2 行的阶段和时间相同，但截止日期、备注或原因不同")]
@@ -132,11 +132,11 @@ def test_conflicting_duplicate_lines_are_rejected(factory):
 
 def test_bom_header_case_column_order_and_timezones(factory):
     text = ("\ufeffStage,Application_ID,year,name,id_last4,series,level,committee,stage_time\n"
-            "公示中,bj9,2024,李四,1234,档案,中级,档案评委会,2024-12-09T01:00:00Z\n")
+            "公示中,bj2024x009,2024,李四,1234,档案,中级,档案评委会,2024-12-09T01:00:00Z\n")
     report = import_text(text, sessions=factory)
     assert report.rejected == [] and report.created == 1
     with factory() as s:
-        assert s.get(Application, "BJ9").stage_since == dt.datetime(2024, 12, 9, 9, 0)
+        assert s.get(Application, "BJ2024X009").stage_since == dt.datetime(2024, 12, 9, 9, 0)
 
 
 @pytest.mark.parametrize("text, message", [
@@ -153,7 +153,7 @@ def test_file_errors(tmp_path, factory):
     with pytest.raises(ImportFileError, match="找不到文件"):
         import_file(tmp_path / "missing.csv", sessions=factory)
     gbk = tmp_path / "gbk.csv"
-    gbk.write_bytes(csv_text("BJ1,2024,李四,1234,,工程技术,中级,评委会,待缴费,2024-09-01,,,").encode("gbk"))
+    gbk.write_bytes(csv_text("BJ2024X001,2024,李四,1234,,工程技术,中级,评委会,待缴费,2024-09-01,,,").encode("gbk"))
     with pytest.raises(ImportFileError, match="不是 UTF-8 编码"):
         import_file(gbk, sessions=factory)
     binary = tmp_path / "x.csv"
@@ -164,11 +164,11 @@ def test_file_errors(tmp_path, factory):
 
 def test_parse_is_pure_and_reports_physical_line_numbers():
     good, bad = parse(csv_text(
-        "BJ1,2024,李四,1234,,工程技术,中级,评委会,退回补正,2024-08-12,,\"a\nb\nc\",",
+        "BJ2024X001,2024,李四,1234,,工程技术,中级,评委会,退回补正,2024-08-12,,\"a\nb\nc\",",
         "",
-        "BJ2,2024,李四,1234,,工程技术,中级,评委会,退回,2024-08-12,,,"))
+        "BJ2024X002,2024,李四,1234,,工程技术,中级,评委会,退回,2024-08-12,,,"))
     assert [g.line for g in good] == [2]
-    assert [(b.line, b.application_id) for b in bad] == [(6, "BJ2")]
+    assert [(b.line, b.application_id) for b in bad] == [(6, "BJ2024X002")]
 
 
 def _file(n: int, prefix: str) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.status import service
 from bot.status.models import Application, LookupAudit, LookupFailure
 from bot.status.service import LOCKOUT, MAX_FAILURES, NEUTRAL_FAILURE, agent_lookup, lookup, render_result
+from bot.status.vault import client_key
 from tests.status.conftest import NOTICE, NOW, row
 
 APP = "BJ2024ZC000123"
@@ -24,10 +25,11 @@ def apps(add):
         row(OTHER, "awaiting_payment", "2024-09-02", name="欧阳小明", id_last4="5531", phone_last4=None))
 
 
-def attempt(factory, *, app=APP, kind="id4", factor="482X", conv="conv-a", now=NOW, channel="rest"):
+def attempt(factory, *, app=APP, kind="id4", factor="482X", conv="conv-a", now=NOW, channel="rest", client=None):
+    """One lookup; by default each conversation comes from its own client address."""
     with factory() as s, s.begin():
         return lookup(session=s, application_id=app, factor_kind=kind, factor=factor, channel=channel,
-                      conversation_id=conv, now=now)
+                      conversation_id=conv, client=client or client_key(f"ip-of-{conv}"), now=now)
 
 
 def audits(factory) -> list[LookupAudit]:

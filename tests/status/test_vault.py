@@ -18,10 +18,12 @@ def session(db_url):
 
 @pytest.mark.parametrize("text, factor", [
     ("0005", "0005"), ("１２３４", "1234"), ("后四位是 123x", "123X"), ("110101199003071234", "1234"),
-    ("我的手机13912345678", "5678"), ("DEMO-2024-0005", None), ("算了", None), ("12 34", "12 34"),
+    ("我的手机13912345678", "5678"), ("DEMO-2024-0005", None), ("算了", None), ("12 34", "1234"),
+    ("0005 ok", "0005"), ("id 0005", "0005"), ("id0005", "0005"), ("我的身份证后四位是 0005", "0005"),
+    ("2024年的申报什么时候截止", None), ("0005 9005", None), ("后四位0005吗？什么意思", None),
 ])
-def test_factor_in(text, factor):
-    assert vault.factor_in(text) == factor
+def test_factor_answer(text, factor):
+    assert vault.factor_answer(text) == factor
 
 
 def test_scrub_hides_id_and_mobile_numbers():
@@ -39,7 +41,7 @@ def test_pending_conversation_gets_a_token_and_the_action_unseals_it_once(sessio
     assert vault.unseal(token, session=session, sender_id="other", now=NOW) is None  # wrong conversation
     out = vault.protect("0005", session=session, sender_id="u1", now=NOW)
     token = json.loads(out[len("/inform_factor"):])["factor_ref"]
-    assert vault.unseal(token, session=session, sender_id="u1", now=NOW) == "0005"
+    assert vault.unseal(token, session=session, sender_id="u1", now=NOW).factor == "0005"
     assert vault.unseal(token, session=session, sender_id="u1", now=NOW) is None  # only once
 
 

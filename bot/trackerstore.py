@@ -1,0 +1,51 @@
+"""Rasa's SQL tracker store, seen from outside Rasa: where it is, and purging old conversations.
+
+Conversations idle longer than the retention period (ZHICHENG_TRACKER_RETENTION_DAYS, 90 by
+default; 0 keeps them) are deleted whole: `zhicheng tracker purge --older-than DAYS`, and at
+every `zhicheng run`.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import yaml
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import URL
+
+from bot.config import ROOT
+
+
+def tracker_url(endpoints: Path = ROOT / "endpoints.yml") -> URL | None:
+    """The SQLAlchemy URL of the SQL tracker store configured in `endpoints`, None if not SQL."""
+    config = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store") or {}
+    if str(config.get("type", "")).upper() != "SQL":
+        return None
+    dialect = config.get("dialect", "sqlite")
+    db = config.get("db", "rasa.db")
+    if dialect == "sqlite":
+        path = Path(db) if Path(db).is_absolute() else ROOT / db
+        return URL.create("sqlite", database=str(path))
+    return URL.create(dialect, username=config.get("username"), password=config.get("password"),
+                      host=config.get("url"), port=config.get("port"), database=db)
+
+
+def purge(url: URL, *, older_than_days: float, now: float | None = None) -> int:
+    """Delete every conversation whose last event is older than the cutoff; returns how many."""
+    cutoff = (now if now is not None else time.time()) - older_than_days * 86400
+    engine = create_engine(url, future=True)
+    try:
+        if not inspect(engine).has_table("events"):
+            return 0
+        with engine.begin() as conn:
+            old = [r[0] for r in conn.execute(text(
+                "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"),
+                {"cutoff": cutoff})]
+            for i in range(0, len(old), 500):
+                chunk = old[i:i + 500]
+                params = {f"s{j}": s for j, s in enumerate(chunk)}
+                conn.execute(text(f"DELETE FROM events WHERE sender_id IN ({', '.join(':' + k for k in params)})"),
+                             params)
+        return len(old)
+    finally:
+        engine.dispose()
