@@ -178,7 +178,8 @@ class Servers:
                         self._due[name] = now + self._backoff[name]
                         print(f"{_LABEL[name]}意外退出（退出码 {proc.returncode}），{self._backoff[name]:.0f} 秒后重启；"
                               "其余服务照常运行。", file=sys.stderr, flush=True)
-                    elif now >= self._due.pop(name):
+                    elif now >= self._due[name]:
+                        del self._due[name]
                         try:
                             self._spawn(name)
                             self.restarts[name] = self.restarts.get(name, 0) + 1

@@ -9,7 +9,7 @@ import yaml
 
 from bot import cli
 from tests.e2e import ask
-from tests.e2e.conftest import tracker_events
+from tests.conftest import tracker_events
 
 
 def say(servers, text, sender=None) -> str:
