@@ -15,7 +15,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help install kb dict model retrain run test unit e2e bench clean
+.PHONY: help install deps kb dict model retrain run test unit e2e bench clean
 
 help:
 	@echo "make run    安装、导入知识库、（必要时）训练并启动助手"
@@ -30,6 +30,14 @@ $(STAMP): pyproject.toml
 	touch $@
 
 install: $(STAMP)
+
+# system packages the tests drive for real (CI runs as root on a fresh machine)
+APT_PKGS := nginx
+deps:
+	@missing=""; command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else echo "请先安装：sudo apt-get install -y$$missing" >&2; exit 1; fi; fi
 
 kb: install
 	$(BIN)/zhicheng kb load
@@ -52,7 +60,7 @@ run: kb model
 unit: install
 	$(BIN)/pytest -m "not e2e"
 
-test: install
+test: install deps
 	$(BIN)/zhicheng kb check
 	$(BIN)/zhicheng kb dict --check
 	$(BIN)/rasa data validate --fail-on-warnings

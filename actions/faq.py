@@ -76,7 +76,7 @@ def log_unanswered(**fields: Any) -> None:
     try:
         with session_factory(busy_timeout=0.5)() as session, session.begin():
             queries.record_unanswered(session=session, **fields)
-    except SQLAlchemyError as err:
+    except (SQLAlchemyError, UnicodeError, ValueError) as err:
         log.warning("unanswered question not recorded (%s)", type(err).__name__)
 
 

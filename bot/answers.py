@@ -41,6 +41,7 @@ DID_YOU_MEAN = f"我不太确定您想问的是哪一个。您是不是想问下
 # Service replies the channel or the action server gives without the knowledge base (it may be
 # the part that is down).
 TRY_AGAIN = (f"系统繁忙，刚才这条消息没有处理，也没有被记录。请稍后重新发送；急需帮助请拨打{HOTLINE}。")
+NEW_CONVERSATION = "好的，已开始新的对话。请直接输入您想问的职称问题。"
 UNAVAILABLE = (f"抱歉，系统暂时出了点问题，没能回答这条消息。请稍后再试，或拨打{HOTLINE}人工咨询。")
 
 

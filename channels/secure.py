@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 _SAFE_SENDER = re.compile(r"[A-Za-z0-9_.:@-]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # half an emoji: no database or encoder takes it
 
 
 class BadInput(ValueError):
@@ -61,7 +62,7 @@ def clean_text(text: Any, max_chars: int) -> str:
     """
     if not isinstance(text, str):
         raise BadInput("message 必须是字符串")
-    return _CONTROL.sub("", text[: max_chars * 4])[: max_chars + 1]
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", text[: max_chars * 4]))[: max_chars + 1]
 
 
 def clean_sender(sender: Any) -> str:
@@ -101,7 +102,10 @@ async def guard(text: str, sender_id: str, client: str) -> Optional[str]:
         return vault.scrub(text)
 
 
-def fallback_reply() -> str:
+def fallback_reply(text: str | None) -> str:
+    """What the user gets when Rasa said nothing: a restart is confirmed, anything else is a fault."""
+    if text and text.split("{", 1)[0] in ("/restart", "/session_start"):
+        return answers.NEW_CONVERSATION
     return answers.UNAVAILABLE
 
 
@@ -141,7 +145,7 @@ class SecureRestInput(RestInput):
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
             except Exception as err:  # never the text or the tracker in the log
                 log.error("message handling failed for a rest message (%s)", type(err).__name__)
-            messages = collector.messages or [{"recipient_id": sender, "text": fallback_reply()}]
+            messages = collector.messages or [{"recipient_id": sender, "text": fallback_reply(text)}]
             return response.json(messages)
 
         return webhook
@@ -229,6 +233,6 @@ class SecureSocketIOInput(SocketIOInput):
             except Exception as err:
                 log.error("message handling failed for a socket.io message (%s)", type(err).__name__)
             if not out.sent:
-                await out.send_text_message(session_id, fallback_reply())
+                await out.send_text_message(session_id, fallback_reply(text))
 
         return bp

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import requests
 
+from bot import answers
+
 SEED = 20261124
 REQUESTS = 1200
 WORKERS = 4
@@ -28,6 +30,7 @@ MAX_BODY = 8192  # settings().max_body_bytes: larger bodies get 413 from Sanic
 CITATION = "依据：京人社事业字〔2024〕96号"
 QUESTIONS = ("委托函 二级单位", "申报截止到哪天", "初级职称要答辩吗")
 CONVERSATIONS = 5
+ACTION_ERROR = answers.action_error("\0").split("\0")[0]  # an action raised: the user sees an error id
 
 
 # -- inputs -------------------------------------------------------------------------------------
@@ -247,6 +250,8 @@ def judge(case: Case, status: int, content: bytes) -> str | None:
                 return "a traceback in a reply"
             if "text" in m and not isinstance(m["text"], str):
                 return "a reply text that is not a string"
+            if ACTION_ERROR in str(m.get("text", "")):
+                return "an action failed on this input (the user got an error id)"
     elif 400 <= status < 500 and status != 413:  # Sanic's own 413 may be plain text
         try:
             error = json.loads(content)
@@ -257,9 +262,37 @@ def judge(case: Case, status: int, content: bytes) -> str | None:
     return None
 
 
-def _describe(case: Case, status, content: bytes, problem: str) -> str:
-    return (f"[{case.kind}] {problem}: sent {case.body[:160]!r}{'…' if len(case.body) > 160 else ''} "
-            f"({len(case.body)} bytes, headers {case.headers}, chunked={case.chunked}) → {status} {content[:200]!r}")
+def service_replies(content: bytes) -> list[str]:
+    """Which of the service's own replies (errors, not answers) a 200 body holds."""
+    try:
+        texts = [str(m.get("text", "")) for m in json.loads(content) if isinstance(m, dict)]
+    except (ValueError, TypeError):
+        return []
+    kinds = {"error_id": ACTION_ERROR, "unavailable": answers.UNAVAILABLE, "try_again": answers.TRY_AGAIN}
+    return [kind for kind, marker in kinds.items() if any(marker in text for text in texts)]
+
+
+def _describe(case: Case, status, content: bytes) -> str:
+    try:  # the reply as the user would read it
+        shown = json.dumps(json.loads(content), ensure_ascii=False)[:200]
+    except ValueError:
+        shown = repr(content[:200])
+    return (f"sent {case.body[:120]!r}{'…' if len(case.body) > 120 else ''} ({len(case.body)} bytes, "
+            f"headers {str(case.headers)[:80]}, chunked={case.chunked}) → {status} {shown}")
+
+
+def report(cases: list[Case], results: list) -> str:
+    """The problems grouped by input kind and problem, with the three shortest inputs of each."""
+    groups: dict[tuple[str, str], list[tuple[Case, object, bytes]]] = {}
+    for case, (status, content, problem) in zip(cases, results):
+        if problem:
+            groups.setdefault((case.kind, problem), []).append((case, status, content))
+    lines = []
+    for (kind, problem), items in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        lines.append(f"{len(items)} × [{kind}] {problem}, e.g.")
+        for case, status, content in sorted(items, key=lambda item: len(item[0].body))[:3]:
+            lines.append("    " + _describe(case, status, content))
+    return "\n".join(lines)
 
 
 def test_the_generator_is_deterministic_and_covers_every_kind():
@@ -276,11 +309,11 @@ def test_fuzz_the_rest_channel_while_users_chat(servers, capsys):
     cases = generate()
     done = 0
     done_lock = threading.Lock()
-    answers: list[tuple[str, str, str]] = []  # (conversation, question, reply)
+    user_answers: list[tuple[str, str, str]] = []  # (conversation, question, reply)
     user_problems: list[str] = []
 
     def user_conversations() -> None:
-        """Real users, spread over the run: conversation k starts when k/6 of the fuzz is sent."""
+        """Real users, spread over the run: conversation k starts when (k+1)/6 of the fuzz is sent."""
         for k in range(CONVERSATIONS):
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline:
@@ -296,7 +329,7 @@ def test_fuzz_the_rest_channel_while_users_chat(servers, capsys):
                     if resp.status_code != 200 or not reply.strip() or CITATION not in reply:
                         user_problems.append(f"{sender} {question!r} → {resp.status_code} {resp.text[:300]!r}")
                     else:
-                        answers.append((sender, question, reply))
+                        user_answers.append((sender, question, reply))
                 except Exception as err:  # any failure is a finding, reported below
                     user_problems.append(f"{sender} {question!r} → {err!r}")
 
@@ -307,6 +340,9 @@ def test_fuzz_the_rest_channel_while_users_chat(servers, capsys):
             done += 1
         return result
 
+    servers.wait(timeout=120)  # a test before may have stopped a server on purpose: start healthy
+    restarts_before = dict(servers.restarts)  # and count only the restarts this run causes
+    pids_before = {name: proc.pid for name, proc in servers.procs.items()}
     started = time.monotonic()
     users = threading.Thread(target=user_conversations, name="users", daemon=True)
     users.start()
@@ -316,20 +352,23 @@ def test_fuzz_the_rest_channel_while_users_chat(servers, capsys):
     elapsed = time.monotonic() - started
 
     statuses = Counter(str(status) for status, _, _ in results)
-    problems = [_describe(case, status, content, problem)
-                for case, (status, content, problem) in zip(cases, results) if problem]
+    service = Counter(kind for status, content, _ in results if status == 200 for kind in service_replies(content))
+    problems = [problem for _, _, problem in results if problem]
     with capsys.disabled():
         print(f"\nfuzz: {len(results)} requests in {elapsed:.0f}s (seed {SEED}, {WORKERS} workers), "
-              f"status {dict(sorted(statuses.items()))}, {len(problems)} problems; "
-              f"users: {len(answers)}/{CONVERSATIONS * len(QUESTIONS)} answered with the citation")
-
-    assert not users.is_alive(), "the user conversations did not finish"
-    assert not problems, f"{len(problems)} bad answers, e.g.:\n" + "\n".join(problems[:15])
-    assert not user_problems, "\n".join(user_problems)
-    assert len(answers) == CONVERSATIONS * len(QUESTIONS)
+              f"status {dict(sorted(statuses.items()))}, service replies {dict(sorted(service.items()))}, "
+              f"{len(problems)} problems; "
+              f"users: {len(user_answers)}/{CONVERSATIONS * len(QUESTIONS)} answered with the citation")
 
     # both servers still answer, and none had to be restarted
     assert requests.get(f"{servers.rasa_url}/webhooks/rest/", timeout=10).status_code == 200
     assert requests.get(f"{servers.actions_url}/health", timeout=10).status_code == 200
-    assert servers.restarts == {}
+    assert servers.restarts == restarts_before
+    assert {name: proc.pid for name, proc in servers.procs.items()} == pids_before  # the same processes
     assert all(proc.poll() is None for proc in servers.procs.values())
+    # the users chatting meanwhile got their answers
+    assert not users.is_alive(), "the user conversations did not finish"
+    assert not user_problems, "\n".join(user_problems)
+    assert len(user_answers) == CONVERSATIONS * len(QUESTIONS)
+    # and every fuzz request got a well-formed answer
+    assert not problems, f"{len(problems)} bad answers:\n" + report(cases, results)

@@ -123,6 +123,7 @@ def nginx(servers, webapp, tmp_path_factory):
     if not NGINX.exists():
         pytest.fail(f"{NGINX} is missing: `make test` installs nginx (Debian package nginx-light); "
                     "or run `apt-get install nginx-light`")
+    servers.wait(timeout=120)  # a test before may have stopped a server on purpose
     tmp = tmp_path_factory.mktemp("nginx")
     tmp.chmod(0o755)
     port = free_port()
@@ -325,8 +326,8 @@ def test_one_client_flooding_is_limited_and_another_is_not(nginx):
         if reply.status == 429:
             assert "error" in reply.json()
     assert set(statuses) <= {200, 429}, statuses
-    assert statuses.count(429) >= 10, statuses
-    assert statuses[0] == 200  # the burst is served at once
+    assert statuses[:10] == [200] * 10, statuses  # the burst is served at once …
+    assert 429 in statuses, statuses  # … the rest of the flood is refused
     # a different user right after is not affected
     other = call(nginx, "GET", "/webhooks/rest/", source="127.0.0.3", timeout=10)
     assert other.status == 200
@@ -335,20 +336,22 @@ def test_one_client_flooding_is_limited_and_another_is_not(nginx):
 
 
 def test_status_lookup_limits_key_on_the_address_nginx_saw(nginx):
-    """Rasa sees the client address from nginx's X-Real-IP, and a client cannot choose it: five
-    failed lookups from 127.0.0.4, each in a new conversation with a different forged X-Real-IP,
-    still lock that address; 127.0.0.5 looks the same application up right after."""
+    """Rasa sees the client address from nginx's X-Real-IP, and a client cannot choose it: the
+    allowed number of failed lookups (5) from 127.0.0.4, each in a new conversation with a
+    different forged X-Real-IP, still lock that address; 127.0.0.5 looks up right after."""
+    from bot.config import settings
     attacker, user = "127.0.0.4", "127.0.0.5"
     unknown_id = f"DEMO-2024-{8000 + uuid.uuid4().int % 1000:04d}"
     replies = []
-    for i in range(5):
+    for i in range(settings().client_max_failures):
         sender = f"ngx-a{i}-{uuid.uuid4().hex[:8]}"
         forged = {"X-Real-IP": f"198.51.100.{i + 1}", "X-Forwarded-For": f"198.51.100.{i + 1}"}
         turns = [chat(nginx, sender, t, source=attacker, headers=forged)
                  for t in ("我的申报到哪一步了", unknown_id, ID4, "1111")]
         assert "申报编号" in turns[0] and "后4位" in turns[2], turns
         replies.append(turns[-1])
-    assert "查询已暂停" in replies[-1], replies[-1]  # the fifth failure from one address locks it
+    assert "查询已暂停" in replies[-1], replies[-1]  # the last failure from one address locks it
+    assert all("查询已暂停" not in r for r in replies[:-1]), replies
 
     def lookup(source: str) -> str:
         sender = f"ngx-{source.rsplit('.', 1)[1]}-{uuid.uuid4().hex[:8]}"
