@@ -61,15 +61,16 @@ def _strings(value) -> list[str]:
     return []  # numbers (timestamps, confidences) are Rasa's, not the user's
 
 
-def stored_text() -> str:
-    """Every string Rasa stored (all events of all conversations) and the servers' logs, with
-    random ids blanked: where a leaked factor, ID or phone number would show."""
+def stored_text(*senders: str) -> str:
+    """Every string Rasa stored for these conversations (all, if none given) and the servers'
+    logs, with random ids blanked: where a leaked factor, ID or phone number would show."""
     var = var_dir()
     con = sqlite3.connect(var / "tracker.db")
     try:
         rows = con.execute("SELECT sender_id, data FROM events").fetchall()
     finally:
         con.close()
-    parts = [s for sender, data in rows for s in [sender, *_strings(json.loads(data))]]
+    parts = [s for sender, data in rows if not senders or sender in senders
+             for s in [sender, *_strings(json.loads(data))]]
     parts += [p.read_text(encoding="utf-8", errors="replace") for p in (var / "logs").glob("*.log")]
     return without_random_ids("\n".join(parts))

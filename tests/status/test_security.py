@@ -47,6 +47,7 @@ def test_phone_factor_is_digits_only():
 def test_secret_file_is_created_once_with_owner_only_permissions(tmp_path, monkeypatch):
     monkeypatch.delenv("ZHICHENG_STATUS_SECRET", raising=False)
     monkeypatch.setenv("ZHICHENG_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.db'}")  # no hashes made yet
     first = security.server_secret()
     path = tmp_path / "var" / "status_secret"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
