@@ -1,16 +1,16 @@
-"""The advisors (能不能报 / 要不要委托函 / 找哪个机构 / 现在还能报吗): thin glue over
-bot.advisor.dialogue. Facts live in the slot `adv_facts`, the topic in `adv_topic`, the fact
-being asked in `adv_asking`; every verdict is rendered from the decision function's output."""
+"""Advisor glue (no actions here; actions/respond.py routes to it): 能不能报 / 要不要委托函 /
+找哪个机构 / 现在还能报吗 over bot.advisor.dialogue. Facts live in the slot `adv_facts`, the topic
+in `adv_topic`, the fact being asked in `adv_asking`; every verdict is rendered from the
+decision function's output."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.faq import _ranking, answer_text
 from actions.kb import kb_session
 from bot import answers, clock
 from bot.advisor import dialogue
@@ -21,8 +21,6 @@ from bot.kb import queries
 from bot.kb.models import ScheduleStage
 from bot.text import normalize
 
-TOPIC_OF_INTENT = {"ask_eligibility": "eligibility", "ask_entrustment": "entrustment",
-                   "ask_institution": "institution", "ask_deadline": "deadline"}
 MAX_MISSES = 2  # unclear answers to one question before the way out is offered
 
 
@@ -53,67 +51,43 @@ def answers_open_question(tracker: Tracker) -> bool:
     return dialogue.understood(known, dialogue.merge(known, text, asking=asking, answer=None))
 
 
-class ActionAdvise(Action):
-    def name(self) -> Text:
-        return "action_advise"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        unsure = intent == "nlu_fallback"
-        if unsure:  # the classifier was unsure: go by its best guess…
-            intent = tracker.get_intent_of_latest_message(skip_fallback_intent=True)
-        tapped = next(tracker.get_latest_entity_values("fact_text"), None)
-        text = normalize(tapped or tracker.latest_message.get("text"))
-        asking: Optional[str] = tracker.get_slot("adv_asking")
-        known: Dict[str, Any] = dict(tracker.get_slot("adv_facts") or {})
-        if unsure and answers_open_question(tracker):
-            intent = "inform"  # …unless the message answers the open question ("通州區" is no unsure "算了")
-        topic = TOPIC_OF_INTENT.get(intent) or dialogue.topic_in(text) or tracker.get_slot("adv_topic")
-
-        if intent == "stop" or (intent in ("affirm", "deny") and not asking):
-            dispatcher.utter_message(text=answers.OK)
-            return [SlotSet("adv_asking", None)]
-        # 是/不是 answers a yes/no question only; to "哪个系列？" it is no answer
-        answer = None if asking in dialogue.QUESTIONS else {"affirm": True, "deny": False}.get(intent)
-        facts = dialogue.merge(known, text if not text.startswith("/") else "", asking=asking, answer=answer,
-                               skip=intent == "skip")
-        if topic is None:
-            if not dialogue.understood(known, facts):
-                with kb_session() as session:
-                    reply, buttons = answer_text(session, text, _ranking(tracker))
-                dispatcher.utter_message(text=reply, buttons=buttons or None)
-                return []
-            topic = "eligibility"
-
-        with kb_session() as session:
-            year = queries.current_year(session=session)
-            notice_number = queries.notice(session=session, year=year).number
-            if topic == "deadline":
-                stages = session.scalars(select(ScheduleStage).where(ScheduleStage.year == year)).all()
-                verdict = decide_deadline(stages, today=clock.today())
-                dispatcher.utter_message(text=render_verdict(verdict, notice_number=notice_number))
-                return [SlotSet("adv_topic", topic), SlotSet("adv_asking", None)]
-            if asking and intent not in ("skip",) and answer is None and not dialogue.understood(known, facts) \
-                    and not TOPIC_OF_INTENT.get(intent):
-                misses = int(known.get("_misses", 0)) + 1
-                facts["_misses"] = misses
-                if misses >= MAX_MISSES:
-                    dispatcher.utter_message(text="抱歉，我还是没能理解。您可以点“跳过”先不回答这个问题，说“算了”结束，"
-                                                  "或拨打12333由人工帮您判断。")
-                else:
-                    dispatcher.utter_message(text="抱歉，没能理解您的回答。")
-                ask_events(dispatcher, asking)
-                return [SlotSet("adv_facts", facts)]
-            facts.pop("_misses", None)
-            turn = dialogue.next_turn(facts, _decider(session, topic))
-        reply = render_verdict(turn.verdict, notice_number=notice_number)
-        if turn.assumed and not turn.ask:
-            reply += "\n" + " ".join(dialogue.ASSUMPTION_NOTES[a] for a in turn.assumed)
-        note = dialogue.reading_note(facts)
-        if note:
-            reply += "\n" + note
-        dispatcher.utter_message(text=reply)
-        if turn.ask:
-            ask_events(dispatcher, turn.ask)
-        return [SlotSet("adv_topic", topic), SlotSet("adv_facts", facts), SlotSet("adv_asking", turn.ask)]
+def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, intent: Optional[str]) -> List[EventType]:
+    """One advisor turn on `topic` (the router chose it): merge the message's facts, decide, ask."""
+    tapped = next(tracker.get_latest_entity_values("fact_text"), None)
+    text = normalize(tapped or tracker.latest_message.get("text"))
+    asking: Optional[str] = tracker.get_slot("adv_asking")
+    known: Dict[str, Any] = dict(tracker.get_slot("adv_facts") or {})
+    # 是/不是 answers a yes/no question only; to "哪个系列？" it is no answer
+    answer = None if asking in dialogue.QUESTIONS else {"affirm": True, "deny": False}.get(intent or "")
+    facts = dialogue.merge(known, text if not text.startswith("/") else "", asking=asking, answer=answer,
+                           skip=intent == "skip")
+    with kb_session() as session:
+        year = queries.current_year(session=session)
+        notice_number = queries.notice(session=session, year=year).number
+        if topic == "deadline":
+            stages = session.scalars(select(ScheduleStage).where(ScheduleStage.year == year)).all()
+            verdict = decide_deadline(stages, today=clock.today())
+            dispatcher.utter_message(text=render_verdict(verdict, notice_number=notice_number))
+            return [SlotSet("adv_topic", topic), SlotSet("adv_asking", None)]
+        if asking and intent not in ("skip",) and answer is None and not dialogue.understood(known, facts):
+            misses = int(known.get("_misses", 0)) + 1
+            facts["_misses"] = misses
+            if misses >= MAX_MISSES:
+                dispatcher.utter_message(text="抱歉，我还是没能理解。您可以点“跳过”先不回答这个问题，说“算了”结束，"
+                                              "或拨打12333由人工帮您判断。")
+            else:
+                dispatcher.utter_message(text="抱歉，没能理解您的回答。")
+            ask_events(dispatcher, asking)
+            return [SlotSet("adv_facts", facts)]
+        facts.pop("_misses", None)
+        turn = dialogue.next_turn(facts, _decider(session, topic))
+    reply = render_verdict(turn.verdict, notice_number=notice_number)
+    if turn.assumed and not turn.ask:
+        reply += "\n" + " ".join(dialogue.ASSUMPTION_NOTES[a] for a in turn.assumed)
+    note = dialogue.reading_note(facts)
+    if note:
+        reply += "\n" + note
+    dispatcher.utter_message(text=reply)
+    if turn.ask:
+        ask_events(dispatcher, turn.ask)
+    return [SlotSet("adv_topic", topic), SlotSet("adv_facts", facts), SlotSet("adv_asking", turn.ask)]

@@ -18,9 +18,9 @@ from actions.kb import kb_session
 from bot import clock
 from bot.config import HOTLINE
 from bot.status import security, service, vault
+from bot.status.prompts import FACTOR_NAMES, STATUS_PROMPTS, factor_kind_buttons, factor_prompt
 
 SLOTS = ("status_application_id", "status_factor_kind", "status_factor_ref")
-FACTOR_NAMES = {"id4": "身份证号后4位", "phone4": "手机号后4位"}
 
 
 def _now() -> dt.datetime:
@@ -49,6 +49,11 @@ class ValidateStatusForm(FormValidationAction):
                                     domain: DomainDict) -> Dict[Text, Any]:
         if value in FACTOR_NAMES:
             return {"status_factor_kind": value}
+        typed = str(value or "")
+        if "手机" in typed or "电话" in typed:  # typed instead of tapped
+            return {"status_factor_kind": "phone4"}
+        if "身份证" in typed or "证件" in typed:
+            return {"status_factor_kind": "id4"}
         dispatcher.utter_message(text="请选择用身份证号后4位还是手机号后4位验证。")
         return {"status_factor_kind": None}
 
@@ -76,8 +81,7 @@ class ActionAskStatusApplicationId(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(text="好的，帮您查申报进度。请输入您的申报编号。随时可以说“算了”退出；"
-                                      f"不方便在这里提供的，也可以拨打{HOTLINE}，话务员核验身份后帮您查询。")
+        dispatcher.utter_message(text="好的，帮您查申报进度。" + STATUS_PROMPTS["status_application_id"])
         return []
 
 
@@ -87,9 +91,7 @@ class ActionAskStatusFactorKind(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        buttons = [{"title": title, "payload": '/choose_factor{"factor_kind": "%s"}' % kind}
-                   for kind, title in FACTOR_NAMES.items()]
-        dispatcher.utter_message(text="为了确认是您本人，请选择一种验证方式：", buttons=buttons)
+        dispatcher.utter_message(text=STATUS_PROMPTS["status_factor_kind"], buttons=factor_kind_buttons())
         return []
 
 
@@ -104,8 +106,9 @@ class ActionAskStatusFactorRef(Action):
         with kb_session() as session:
             vault.mark_pending(session=session, sender_id=tracker.sender_id,
                                application_id=tracker.get_slot("status_application_id"), now=_now())
-        kind = FACTOR_NAMES.get(tracker.get_slot("status_factor_kind") or "id4")
-        dispatcher.utter_message(text=f"请输入{kind}（只输入4位，X 也可以）。这4位只用于核对身份，不会被记录。")
+        # json_message: the web widget turns its input into a masked 4-digit field for this answer
+        dispatcher.utter_message(text=factor_prompt(tracker.get_slot("status_factor_kind")),
+                                 json_message={"input": "factor"})
         return []
 
 

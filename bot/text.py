@@ -55,8 +55,8 @@ def bad_input_reason(raw: str | None, max_chars: int) -> str | None:
         return "empty"
     if len(raw) > max_chars:
         return "too_long"
-    if _MARKUP.search(raw):
-        return "markup"
+    if _MARKUP.search(raw) and not _WORD.search(normalize(raw)):
+        return "markup"  # markup around a real question is stripped and the question answered
     if not _WORD.search(normalize(raw)):
         return "no_text"
     return None
@@ -64,3 +64,24 @@ def bad_input_reason(raw: str | None, max_chars: int) -> str | None:
 
 def has_chinese(text: str) -> bool:
     return bool(_CJK.search(text))
+
+
+_QUESTION_CUE = re.compile(r"吗|么|呢|\?|？|怎|如何|哪|什么|多少|能不能|可不可以|是否|要不要|需不需要|几|谁")
+_CLAUSE_SPLIT = re.compile(r"[。！!？?；;\n]+|[，,](?=[^，,]{4,})")
+def is_question(text: str) -> bool:
+    return bool(_QUESTION_CUE.search(text))
+
+
+LONG = 40  # characters: a message this long may tell a story before its question
+
+
+def question_part(text: str) -> str:
+    """The part of a long message that asks: its clauses with a question cue (the last ones first
+    matter most), else the last clause. A short message is its own question."""
+    if len(text) < LONG:
+        return text
+    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c.strip()]
+    asking = [c for c in clauses if _QUESTION_CUE.search(c)]
+    if asking:
+        return "，".join(asking[-2:])
+    return clauses[-1] if clauses else text

@@ -15,7 +15,7 @@ from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.text import normalize
+from bot.text import normalize, question_part
 
 ORIGINAL_LENGTH = "zc_original_length"
 ORIGINAL_MARKUP = "zc_original_text_head"
@@ -41,7 +41,8 @@ class TextNormalizer(GraphComponent):
             return
         message.set(ORIGINAL_LENGTH, len(text))
         message.set(ORIGINAL_MARKUP, text[:2000])
-        cleaned = normalize(text[: self._max * 2])[: self._max]
+        # a long message that tells a story first is classified on the part that asks
+        cleaned = question_part(normalize(text[: self._max * 2])[: self._max])
         message.set(TEXT, cleaned, add_to_output=False)
 
     def process(self, messages: List[Message]) -> List[Message]:

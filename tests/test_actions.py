@@ -8,7 +8,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq import ActionAnswerFaq, ActionFaqFallback, ActionInvalidInput
+from actions.respond import ActionAnswerFaq, ActionFaqFallback, ActionInvalidInput
 from bot.db import new_session
 from bot.kb.models import FaqEntry
 from tests.conftest import ROOT
@@ -39,8 +39,8 @@ def texts(dispatcher) -> str:
 
 
 async def test_answer_by_intent_cites_clause(loaded_default_db, dispatcher, domain):
-    events = await ActionAnswerFaq().run(dispatcher, tracker("公务员能评职称吗", "faq_civil_servant"), domain)
-    assert events == []
+    events = await ActionAnswerFaq().run(dispatcher, tracker("公务员可以参加职称评审吗？", "faq_civil_servant"), domain)
+    assert events == [{"event": "slot", "timestamp": None, "name": "adv_topic", "value": "eligibility"}]
     reply = texts(dispatcher)
     assert "公务员不得参加专业技术人才职称评审" in reply
     assert reply.endswith(CITE + "一第4段")
@@ -82,14 +82,17 @@ async def test_fallback_answers_a_clear_retrieval_hit(loaded_default_db, dispatc
     assert "初级职称不答辩" in texts(dispatcher) and CITE + "三(一)5第2段" in texts(dispatcher)
 
 
-async def test_fallback_offers_buttons_when_unsure(loaded_default_db, dispatcher, domain):
+async def test_when_unsure_the_plausible_best_is_answered_and_runners_up_listed(loaded_default_db, dispatcher,
+                                                                                 domain):
     await ActionFaqFallback().run(dispatcher, tracker("委托函", "nlu_fallback"), domain)
-    msg = dispatcher.messages[0]
-    assert "您是不是想问" in msg["text"] and "12333" in msg["text"]
-    payloads = [b["payload"] for b in msg["buttons"]]
-    assert 2 <= len(payloads) <= 3
-    assert all(p.startswith("/ask_faq{") for p in payloads)
-    assert "entrustment_needed" in [json.loads(p[len("/ask_faq"):])["faq_id"] for p in payloads]
+    answer = dispatcher.messages[0]
+    assert "委托函" in answer["text"] and CITE + "五(二)" in answer["text"]
+    assert not answer["buttons"]  # never a one-button "did you mean"
+    for msg in dispatcher.messages[1:]:
+        payloads = [b["payload"] for b in msg["buttons"]]
+        assert msg["text"] == "您可能还想问：" and 1 <= len(payloads) <= 3
+        assert all(p.startswith("/ask_faq{") for p in payloads)
+        assert "entrustment_needed" not in [json.loads(p[len("/ask_faq"):])["faq_id"] for p in payloads]
 
 
 async def test_fallback_without_a_match_points_to_hotline(loaded_default_db, dispatcher, domain):
@@ -105,3 +108,36 @@ async def test_invalid_input_says_why_without_echo(loaded_default_db, dispatcher
     await ActionInvalidInput().run(dispatcher, tracker(text, "invalid_input"), domain)
     reply = texts(dispatcher)
     assert fragment in reply and "12333" in reply and "<script>" not in reply
+
+
+async def test_a_second_unanswered_question_in_a_row_hands_over_with_a_code(loaded_default_db, dispatcher, domain):
+    from bot import answers
+    events = [{"event": "user", "text": "火星上能评职称吗"}, {"event": "bot", "text": answers.NOT_ANSWERABLE},
+              {"event": "action", "name": "action_listen"}, {"event": "user", "text": "那月球呢"}]
+    latest = {"text": "那月球上的单位呢", "intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": [],
+              "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "out_of_scope", "confidence": 0.2}]}
+    await ActionFaqFallback().run(dispatcher, Tracker("lost-user", {}, latest, events, False, None, {},
+                                                      "action_listen"), domain)
+    reply = texts(dispatcher)
+    assert answers.NOT_ANSWERABLE in reply and "转接码" in reply and "12333" in reply
+
+
+async def test_inside_the_status_form_a_typed_answer_goes_back_to_the_form(loaded_default_db, dispatcher, domain):
+    latest = {"text": "手机号后四位", "intent": {"name": "nlu_fallback", "confidence": 0.3},
+              "entities": [{"entity": "factor_kind", "value": "phone4"}], "intent_ranking": []}
+    tr = Tracker("form-user", {"requested_slot": "status_factor_kind"}, latest, [], False, None,
+                 {"name": "status_form"}, "action_listen")
+    events = await ActionFaqFallback().run(dispatcher, tr, domain)
+    assert events == [{"event": "followup", "timestamp": None, "name": "status_form"}] and not dispatcher.messages
+
+
+async def test_inside_the_status_form_a_question_is_answered_then_the_question_repeated(loaded_default_db,
+                                                                                       dispatcher, domain):
+    latest = {"text": "初级职称要答辩吗？", "intent": {"name": "faq_defense_required", "confidence": 0.9}, "entities": [],
+              "intent_ranking": [{"name": "faq_defense_required", "confidence": 0.9}]}
+    tr = Tracker("form-user", {"requested_slot": "status_application_id"}, latest, [], False, None,
+                 {"name": "status_form"}, "action_listen")
+    events = await ActionAnswerFaq().run(dispatcher, tr, domain)
+    reply = texts(dispatcher)
+    assert "初级职称不答辩" in reply and "回到申报进度查询" in reply and "申报编号" in reply
+    assert events == [{"event": "rewind", "timestamp": None}]  # the turn is reverted: no loop

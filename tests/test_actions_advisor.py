@@ -5,7 +5,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.advisor import ActionAdvise
+from actions.respond import ActionAdvise
 
 CITE = "依据：京人社事业字〔2024〕96号 "
 

@@ -23,7 +23,7 @@ def test_normalize(raw, expected):
     ("", "empty"), ("   \n ", "empty"), ("职称" * 300, "too_long"),
     ("<script>alert('x')</script>", "markup"), ('<img src=x onerror="alert(1)">', "markup"),
     ("😀😀😀", "no_text"), ("？？？！！", "no_text"),
-    ("<b>加粗</b>", "markup"), ("x > 3 and y < 2", None),
+    ("<b>加粗</b>", None), ("<div><p></p></div>", "markup"), ("x > 3 and y < 2", None),
     ("委托函 二级单位", None), ("'; DROP TABLE users;--", None), ("deadline是哪天", None),
 ])
 def test_bad_input_reason(raw, reason):

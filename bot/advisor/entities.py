@@ -13,6 +13,8 @@ traditional→simplified are applied again here, which is harmless and cheap.
 """
 from __future__ import annotations
 
+import re
+
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -367,6 +369,20 @@ def _is_question(text: str, start: int, end: int) -> bool:
         text[end:end + 3].lstrip("了").startswith(_ASKING_AFTER)
 
 
+# where social insurance is paid, when no fixed phrase said it: "社保在天津交", "在老家缴的社保"
+_INSURED_AT = re.compile(r"社保[也都还一直]*在([\u4e00-\u9fff]{1,4}?)(?:交|缴|缴纳|上|买)|"
+                         r"在([\u4e00-\u9fff]{1,4}?)[也都还一直]*(?:交|缴|缴纳|上|买)的?社保")
+_BEIJING = ("北京", "京", "北京市", "这边", "本地")
+
+
+def _insured_where(clean: str) -> bool | None:
+    m = _INSURED_AT.search(clean)
+    if not m:
+        return None
+    place = m.group(1) or m.group(2)
+    return place in _BEIJING
+
+
 def extract_facts(text: str | None, *, series_path: Path | None = None) -> dict[str, Any]:
     """Every entity and yes/no fact found in a free sentence, as Facts field names -> values.
 
@@ -388,6 +404,10 @@ def extract_facts(text: str | None, *, series_path: Path | None = None) -> dict[
     for pos, phrase, (fact, value) in m["flags"].find(clean):
         if not _is_question(clean, pos, pos + len(phrase)):
             facts.setdefault(fact, value)
+    if "insured_in_beijing" not in facts:
+        insured = _insured_where(clean)
+        if insured is not None:
+            facts["insured_in_beijing"] = insured
     if employer == FREELANCE:
         facts.setdefault("is_freelancer", True)
     if facts.get("has_work_permit") is True and "外国人来华工作许可证" in clean:

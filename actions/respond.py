@@ -1,0 +1,171 @@
+"""The answering actions. Rasa's rules name three (an FAQ intent → action_answer_faq, low NLU
+confidence → action_faq_fallback, an advisor intent or a fact → action_advise); all three do
+the same: gather the inputs, ask the one router (bot.router.route) where the message goes,
+and render that. No action calls another.
+
+Inside the status form, a message Rasa could not place is handed back to the form when it
+fills the slot being asked (a typed "手机号后四位"), else answered and the form's question
+repeated; the user's turn is then reverted so the policies never loop on it.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import advisor, faq
+from actions.kb import kb_session
+from bot import answers, handover, router
+from bot.config import settings
+from bot.kb import queries
+from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons
+from bot.text import bad_input_reason, normalize
+
+INTEGRITY_INTENT = "faq_integrity"
+ALSO_TITLE = "您可能还想问："
+
+
+def _context(tracker: Tracker) -> router.Context:
+    message = tracker.latest_message
+    top = message.get("intent") or {}
+    unsure = top.get("name") == "nlu_fallback"
+    intent = tracker.get_intent_of_latest_message(skip_fallback_intent=True) if unsure else top.get("name")
+    confidence = faq.ranking(tracker).get(intent or "", float(top.get("confidence") or 0))
+    return router.Context(intent=intent, unsure=unsure, intent_confidence=confidence,
+                          asking=tracker.get_slot("adv_asking"), topic=tracker.get_slot("adv_topic"),
+                          facts=dict(tracker.get_slot("adv_facts") or {}))
+
+
+def _unanswered_before(tracker: Tracker) -> bool:
+    """Whether the bot's last reply before this message was an honest "I cannot answer"."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            text = event.get("text") or ""
+            return text.startswith((answers.NOT_ANSWERABLE, answers.OUT_OF_SCOPE))
+    return False
+
+
+def _in_form(tracker: Tracker) -> str | None:
+    return tracker.active_loop.get("name") if tracker.active_loop else None
+
+
+class ActionRespond(Action):
+    """Route the message and answer it."""
+
+    def name(self) -> Text:
+        return "action_respond"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        if _in_form(tracker) == "status_form":
+            return await self._inside_status_form(dispatcher, tracker, domain)
+        return await self._respond(dispatcher, tracker)
+
+    async def _respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        raw = tracker.latest_message.get("text") or ""
+        reason = bad_input_reason(raw, settings().max_message_chars)
+        if reason and not raw.startswith("/"):
+            dispatcher.utter_message(text=answers.BAD_INPUT[reason])
+            return []
+        text = normalize(raw)
+        ctx = _context(tracker)
+        tapped = faq.entity(tracker, "faq_id")
+        with kb_session() as session:
+            year = queries.current_year(session=session)
+            if year is None:
+                dispatcher.utter_message(text=answers.NOT_ANSWERABLE)
+                return []
+            if tapped:  # a "您可能还想问" button names its entry
+                entry = queries.faq_by_id(session=session, year=year, faq_id=str(tapped))
+                if entry is not None:
+                    return self._answer(dispatcher, tracker, session, year, entry, ())
+            options = faq.candidates(session, year, router.question_part(text), faq.ranking(tracker))
+            if ctx.intent and ctx.intent.startswith("faq_") and not ctx.unsure:
+                entry = queries.faq_by_intent(session=session, year=year, intent=ctx.intent)
+                if entry is not None:  # the classifier is sure: its entry leads
+                    options = [router.Candidate(entry.id, 2.0, entry.question, tuple(entry.clauses))] + \
+                              [o for o in options if o.faq_id != entry.id]
+            decision = router.route(text, ctx, options)
+            if decision.kind == "advisor":
+                pass  # rendered below, outside this session
+            elif decision.kind == "refuse":
+                entry = queries.faq_by_intent(session=session, year=year, intent=INTEGRITY_INTENT)
+                dispatcher.utter_message(text=answers.REFUSE)
+                return self._answer(dispatcher, tracker, session, year, entry, ()) if entry else []
+            elif decision.kind == "faq":
+                entry = queries.faq_by_id(session=session, year=year, faq_id=decision.faq_id)
+                return self._answer(dispatcher, tracker, session, year, entry, decision.also)
+            elif decision.kind == "ack":
+                dispatcher.utter_message(text=answers.OK)
+                return [SlotSet("adv_asking", None)]
+            else:
+                faq.log_unanswered(text=text, reason="no_match", top_faq=options[0].faq_id if options else None,
+                                   top_score=options[0].score if options else None)
+                honest = answers.OUT_OF_SCOPE if decision.reason == "out of scope" else answers.NOT_ANSWERABLE
+                dispatcher.utter_message(text=honest,
+                                         buttons=faq.buttons(decision.also) if len(decision.also) >= 2 else None)
+                if _unanswered_before(tracker):  # the second in a row: hand over to a person
+                    code = handover.create(session=session, conversation_id=tracker.sender_id, reason="unanswered")
+                    dispatcher.utter_message(text=handover.render(code))
+                return []
+        return advisor.advise(dispatcher, tracker, topic=decision.topic or "eligibility", intent=ctx.intent)
+
+    def _answer(self, dispatcher, tracker, session, year, entry, also) -> List[EventType]:
+        dispatcher.utter_message(text=faq.render(session, year, entry))
+        if also:
+            dispatcher.utter_message(text=ALSO_TITLE, buttons=faq.buttons(also))
+        asking = tracker.get_slot("adv_asking")
+        if asking:  # a digression while the advisor waits: repeat its question
+            advisor.ask_events(dispatcher, asking, again=True)
+            return []
+        topic = router.topic_of_clauses(list(entry.clauses))
+        return [SlotSet("adv_topic", topic)] if topic else []
+
+    async def _inside_status_form(self, dispatcher, tracker, domain) -> List[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        text = normalize(tracker.latest_message.get("text"))
+        fills = faq.entity(tracker, "application_id") or faq.entity(tracker, "factor_kind") \
+            or not router.is_question(text)
+        if requested in ("status_application_id", "status_factor_kind") and fills:
+            return [FollowupAction("status_form")]  # the form takes the text and validates it
+        # a question in the middle of the lookup: answer it, then ask the form's question again
+        await self._respond(dispatcher, tracker)
+        prompt = STATUS_PROMPTS.get(requested or "", STATUS_PROMPTS["status_application_id"])
+        dispatcher.utter_message(text="回到申报进度查询：" + prompt,
+                                 buttons=factor_kind_buttons() if requested == "status_factor_kind" else None)
+        return [UserUtteranceReverted()]
+
+
+class ActionAnswerFaq(ActionRespond):
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+
+class ActionFaqFallback(ActionRespond):
+    def name(self) -> Text:
+        return "action_faq_fallback"
+
+
+class ActionAdvise(ActionRespond):
+    def name(self) -> Text:
+        return "action_advise"
+
+
+class ActionInvalidInput(Action):
+    """Explain why a message could not be read (empty, too long, markup only, no text)."""
+
+    def name(self) -> Text:
+        return "action_invalid_input"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        reason = bad_input_reason(tracker.latest_message.get("text"), settings().max_message_chars) or "no_text"
+        dispatcher.utter_message(text=answers.BAD_INPUT[reason])
+        return []

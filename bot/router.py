@@ -1,0 +1,121 @@
+"""Where a message goes: one pure function of the NLU ranking, the retrieval scores, the text
+and the conversation's context. No Rasa, no database: the action gathers the inputs, calls
+`route`, and renders what it decides.
+
+Destinations:
+- `advisor`: a verdict for this person (eligibility, entrustment, institution, deadline), when
+  the message asks for one, answers the advisor's open question, or states facts that continue
+  the conversation's topic ("央企本级" after the 委托函 answer, "单位在亦庄" after 找哪个区);
+- `faq`: the best plausible knowledge-base entry, with runners-up as "您可能还想问";
+- `refuse`: a request to fake or cheat (the integrity rules of 四(一) are the answer);
+- `ack`: 好的 / 算了 / a yes or no with nothing open;
+- `cannot_answer`: nothing in the knowledge base covers it (honest, with 12333).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+from bot.advisor import dialogue
+from bot.text import is_question, question_part  # noqa: F401  (re-exported for the actions)
+
+TOPIC_OF_INTENT = {"ask_eligibility": "eligibility", "ask_entrustment": "entrustment",
+                   "ask_institution": "institution", "ask_deadline": "deadline"}
+# the advisor topic an FAQ answer opens, by the clause it rests on: a terse follow-up with facts
+# ("二级单位", "在亦庄") continues that topic
+_TOPIC_OF_CLAUSE = (("五(二)", "entrustment"), ("五(一)", "institution"), ("二", "institution"),
+                    ("三(一)1", "deadline"), ("一", "eligibility"))
+PLAUSIBLE = 0.35  # combined score (NLU confidence + retrieval, each 0..1) worth answering
+ALSO = 0.25  # a runner-up worth listing under the answer
+STRONG_OUT_OF_SCOPE = 0.6  # the classifier's out_of_scope confidence that retrieval must beat
+MAX_ALSO = 3
+_MISUSE = re.compile(r"造假|作假|伪造|假的?[\u4e00-\u9fff]{0,4}?(学历|学位|证书|证明|材料|论文|业绩|社保)|假证|办个?证|买(个)?证|代写|代做|"
+                     r"改一?下?(学历|证书|日期)|P图|ps一?下|fake|forge|绕过(审核|验证)|走后门|托关系")
+_INSTITUTION_CUE = re.compile(r"哪个区|哪区|去哪|找谁|找哪|哪个机构|哪家|哪个评委会|在哪报|哪里报|哪儿报|向谁")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    faq_id: str
+    score: float
+    question: str
+    clauses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Context:
+    intent: str | None  # the classifier's best intent (its best guess when it was unsure)
+    unsure: bool = False  # the classifier's top was nlu_fallback
+    intent_confidence: float = 0.0
+    asking: str | None = None  # the advisor's open question
+    topic: str | None = None  # the conversation's last topic (advisor's, or the last FAQ answer's)
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str  # advisor | faq | refuse | ack | cannot_answer
+    topic: str | None = None
+    faq_id: str | None = None
+    also: tuple[Candidate, ...] = ()
+    reason: str = ""
+
+
+def topic_of_clauses(clauses: Sequence[str]) -> str | None:
+    """The advisor topic an answer resting on these clauses belongs to."""
+    for clause in clauses:
+        for prefix, topic in _TOPIC_OF_CLAUSE:
+            if clause == prefix or clause.startswith(prefix + "第"):
+                return topic
+    return None
+
+
+
+
+
+def advisor_topic(text: str, ctx: Context) -> str | None:
+    """The advisor this message belongs to, or None."""
+    from_intent = TOPIC_OF_INTENT.get(ctx.intent or "")
+    facts = dialogue.merge(dict(ctx.facts), text, asking=ctx.asking, answer=None)
+    states_facts = dialogue.understood(dict(ctx.facts), facts)
+    own_facts = dialogue.understood({}, dialogue.merge({}, text, asking=None, answer=None))
+    named = dialogue.topic_in(text) or ("institution" if _INSTITUTION_CUE.search(text) else None)
+    if ctx.asking and states_facts:
+        return ctx.topic or named or from_intent
+    if from_intent and (not ctx.unsure or named == from_intent):
+        return from_intent
+    if named and (own_facts or from_intent):
+        return named
+    if ctx.topic and states_facts and (ctx.intent in ("inform", None) or ctx.unsure or not is_question(text)):
+        return ctx.topic  # "央企本级" / "单位在亦庄" continue the topic at hand
+    if ctx.intent == "inform" and own_facts:
+        return ctx.topic or named or "eligibility"
+    return None
+
+
+def route(text: str, ctx: Context, candidates: Sequence[Candidate]) -> Route:
+    """Where `text` goes. `candidates` are FAQ entries scored by NLU confidence plus retrieval."""
+    if _MISUSE.search(text):
+        return Route("refuse", reason="asks to fake or cheat")
+    if not ctx.unsure and (ctx.intent == "stop" or ctx.intent in ("affirm", "deny") and not ctx.asking):
+        return Route("ack", reason=ctx.intent or "")
+    topic = advisor_topic(text, ctx)
+    if topic:
+        return Route("advisor", topic=topic, reason="advisor")
+    if ctx.asking and (ctx.intent in ("affirm", "deny", "skip") or not is_question(text)):
+        # an answer to the open question, understood or not: the advisor asks again or offers a way out
+        return Route("advisor", topic=ctx.topic, reason="answers the open question")
+    if ctx.unsure and ctx.intent == "stop":
+        return Route("ack", reason="stop")
+    ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
+    if ctx.intent == "out_of_scope" and ctx.intent_confidence >= STRONG_OUT_OF_SCOPE \
+            and not (ranked and ranked[0].score >= 0.9):
+        return Route("cannot_answer", reason="out of scope")
+    if ranked and ranked[0].score >= PLAUSIBLE:
+        best = ranked[0]
+        also = tuple(c for c in ranked[1:MAX_ALSO + 1] if c.score >= ALSO and c.question != best.question)
+        return Route("faq", faq_id=best.faq_id, topic=topic_of_clauses(best.clauses), also=also,
+                     reason=f"best {best.score:.2f}")
+    return Route("cannot_answer", also=tuple(c for c in ranked[:MAX_ALSO] if c.score >= ALSO),
+                 reason="nothing plausible")
