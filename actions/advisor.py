@@ -41,6 +41,18 @@ def _decider(session, topic: str):
     raise ValueError(topic)
 
 
+def decidable_topics(session, known: Dict[str, Any], text: str) -> frozenset:
+    """The topics whose decision needs nothing more once this message's facts are added."""
+    facts = dialogue.merge(known, text, asking=None, answer=None)
+    if not dialogue.understood(known, facts):
+        return frozenset()
+    out = set()
+    for topic in ("eligibility", "entrustment", "institution"):
+        if dialogue.next_turn(dict(facts), _decider(session, topic)).ask is None:
+            out.add(topic)
+    return frozenset(out)
+
+
 def answers_open_question(tracker: Tracker) -> bool:
     """True when an advisor question is open and the latest message states a fact."""
     asking = tracker.get_slot("adv_asking")

@@ -27,15 +27,16 @@ INTEGRITY_INTENT = "faq_integrity"
 ALSO_TITLE = "您可能还想问："
 
 
-def _context(tracker: Tracker) -> router.Context:
+def _context(tracker: Tracker, session, text: str) -> router.Context:
     message = tracker.latest_message
     top = message.get("intent") or {}
     unsure = top.get("name") == "nlu_fallback"
     intent = tracker.get_intent_of_latest_message(skip_fallback_intent=True) if unsure else top.get("name")
     confidence = faq.ranking(tracker).get(intent or "", float(top.get("confidence") or 0))
+    known = dict(tracker.get_slot("adv_facts") or {})
     return router.Context(intent=intent, unsure=unsure, intent_confidence=confidence,
-                          asking=tracker.get_slot("adv_asking"), topic=tracker.get_slot("adv_topic"),
-                          facts=dict(tracker.get_slot("adv_facts") or {}))
+                          asking=tracker.get_slot("adv_asking"), topic=tracker.get_slot("adv_topic"), facts=known,
+                          decidable=advisor.decidable_topics(session, known, text))
 
 
 def _unanswered_before(tracker: Tracker) -> bool:
@@ -75,13 +76,13 @@ class ActionRespond(Action):
             dispatcher.utter_message(text=answers.BAD_INPUT[reason])
             return []
         text = normalize(raw)
-        ctx = _context(tracker)
         tapped = faq.entity(tracker, "faq_id")
         with kb_session() as session:
             year = queries.current_year(session=session)
             if year is None:
                 dispatcher.utter_message(text=answers.NOT_ANSWERABLE)
                 return []
+            ctx = _context(tracker, session, text)
             if tapped:  # a "您可能还想问" button names its entry
                 entry = queries.faq_by_id(session=session, year=year, faq_id=str(tapped))
                 if entry is not None:

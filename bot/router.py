@@ -30,8 +30,12 @@ PLAUSIBLE = 0.35  # combined score (NLU confidence + retrieval, each 0..1) worth
 ALSO = 0.25  # a runner-up worth listing under the answer
 STRONG_OUT_OF_SCOPE = 0.6  # the classifier's out_of_scope confidence that retrieval must beat
 MAX_ALSO = 3
-_MISUSE = re.compile(r"造假|作假|伪造|假的?[\u4e00-\u9fff]{0,4}?(学历|学位|证书|证明|材料|论文|业绩|社保)|假证|办个?证|买(个)?证|代写|代做|"
+_MISUSE = re.compile(r"造假|作假|伪造|弄虚作假|假的?[\u4e00-\u9fff]{0,4}?(学历|学位|证书|证明|材料|论文|业绩|社保)|假证|办个?证|买(个)?证|代写|代做|"
                      r"改一?下?(学历|证书|日期)|P图|ps一?下|fake|forge|绕过(审核|验证)|走后门|托关系")
+# asking for help to do it, not about its consequences
+_ASKS_HELP = re.compile(r"帮我|帮忙|给我|教我|教教|怎么|怎样|如何|能不能|可不可以|可以帮|有没有办法|有办法|做个|做一|办个|弄个|"
+                        r"开个|搞个|代我|替我|开发者模式|忽略|how to|help me", re.I)
+_CONSEQUENCE = re.compile(r"会怎样|会怎么|怎么处理|如何处理|怎么处罚|处罚|追责|追究|查处|后果|责任|被发现|处分|取消")
 _INSTITUTION_CUE = re.compile(r"哪个区|哪区|去哪|找谁|找哪|哪个机构|哪家|哪个评委会|在哪报|哪里报|哪儿报|向谁")
 
 
@@ -51,6 +55,9 @@ class Context:
     asking: str | None = None  # the advisor's open question
     topic: str | None = None  # the conversation's last topic (advisor's, or the last FAQ answer's)
     facts: Mapping[str, Any] = field(default_factory=dict)
+    # advisor topics that could give a final verdict on the known facts plus this message's,
+    # without asking anything more (the action works it out with the decision functions)
+    decidable: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -85,7 +92,10 @@ def advisor_topic(text: str, ctx: Context) -> str | None:
         return ctx.topic or named or from_intent
     if from_intent and (not ctx.unsure or named == from_intent):
         return from_intent
-    if named and (own_facts or from_intent):
+    # a question with the user's own facts gets their verdict when the facts suffice for one;
+    # otherwise a sure FAQ answer serves better than a string of questions
+    sure_faq = bool(ctx.intent and ctx.intent.startswith("faq_") and not ctx.unsure)
+    if named and own_facts and (named in ctx.decidable or not sure_faq):
         return named
     if ctx.topic and states_facts and (ctx.intent in ("inform", None) or ctx.unsure or not is_question(text)):
         return ctx.topic  # "央企本级" / "单位在亦庄" continue the topic at hand
@@ -96,7 +106,7 @@ def advisor_topic(text: str, ctx: Context) -> str | None:
 
 def route(text: str, ctx: Context, candidates: Sequence[Candidate]) -> Route:
     """Where `text` goes. `candidates` are FAQ entries scored by NLU confidence plus retrieval."""
-    if _MISUSE.search(text):
+    if _MISUSE.search(text) and _ASKS_HELP.search(text) and not _CONSEQUENCE.search(text):
         return Route("refuse", reason="asks to fake or cheat")
     if not ctx.unsure and (ctx.intent == "stop" or ctx.intent in ("affirm", "deny") and not ctx.asking):
         return Route("ack", reason=ctx.intent or "")
