@@ -35,6 +35,7 @@ def _context(tracker: Tracker, session, text: str) -> router.Context:
     confidence = faq.ranking(tracker).get(intent or "", float(top.get("confidence") or 0))
     known = dict(tracker.get_slot("adv_facts") or {})
     return router.Context(intent=intent, unsure=unsure, intent_confidence=confidence,
+                          out_of_scope=faq.ranking(tracker).get("out_of_scope", 0.0),
                           asking=tracker.get_slot("adv_asking"), topic=tracker.get_slot("adv_topic"), facts=known,
                           decidable=advisor.decidable_topics(session, known, text))
 

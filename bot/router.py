@@ -27,6 +27,8 @@ TOPIC_OF_INTENT = {"ask_eligibility": "eligibility", "ask_entrustment": "entrust
 _TOPIC_OF_CLAUSE = (("五(二)", "entrustment"), ("五(一)", "institution"), ("二", "institution"),
                     ("三(一)1", "deadline"), ("一", "eligibility"))
 PLAUSIBLE = 0.35  # combined score (NLU confidence + retrieval, each 0..1) worth answering
+CLEAR_LEAD = 1.8  # or a lower score this many times the runner-up's (the classifier leans one way)
+FLOOR = 0.18  # below this nothing is answered
 ALSO = 0.25  # a runner-up worth listing under the answer
 STRONG_OUT_OF_SCOPE = 0.6  # the classifier's out_of_scope confidence that retrieval must beat
 MAX_ALSO = 3
@@ -52,6 +54,7 @@ class Context:
     intent: str | None  # the classifier's best intent (its best guess when it was unsure)
     unsure: bool = False  # the classifier's top was nlu_fallback
     intent_confidence: float = 0.0
+    out_of_scope: float = 0.0  # the classifier's confidence that the message is out of scope
     asking: str | None = None  # the advisor's open question
     topic: str | None = None  # the conversation's last topic (advisor's, or the last FAQ answer's)
     facts: Mapping[str, Any] = field(default_factory=dict)
@@ -104,6 +107,13 @@ def advisor_topic(text: str, ctx: Context) -> str | None:
     return None
 
 
+def plausible(ranked: Sequence[Candidate]) -> bool:
+    """Whether the best candidate is worth answering: good enough, or clearly ahead."""
+    best = ranked[0].score
+    second = ranked[1].score if len(ranked) > 1 else 0.0
+    return best >= PLAUSIBLE or best >= FLOOR and best >= CLEAR_LEAD * second
+
+
 def route(text: str, ctx: Context, candidates: Sequence[Candidate]) -> Route:
     """Where `text` goes. `candidates` are FAQ entries scored by NLU confidence plus retrieval."""
     if _MISUSE.search(text) and _ASKS_HELP.search(text) and not _CONSEQUENCE.search(text):
@@ -122,7 +132,7 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate]) -> Route:
     if ctx.intent == "out_of_scope" and ctx.intent_confidence >= STRONG_OUT_OF_SCOPE \
             and not (ranked and ranked[0].score >= 0.9):
         return Route("cannot_answer", reason="out of scope")
-    if ranked and ranked[0].score >= PLAUSIBLE:
+    if ranked and plausible(ranked) and ranked[0].score > ctx.out_of_scope:
         best = ranked[0]
         also = tuple(c for c in ranked[1:MAX_ALSO + 1] if c.score >= ALSO and c.question != best.question)
         return Route("faq", faq_id=best.faq_id, topic=topic_of_clauses(best.clauses), also=also,

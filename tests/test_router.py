@@ -87,3 +87,13 @@ def test_a_long_message_is_classified_on_the_part_that_asks():
     story = "情况是这样，我前年从外地调来北京，现在在一家民营企业做工程师，社保也转过来了。想问我今年能不能报中级？"
     assert question_part(story) == "想问我今年能不能报中级"
     assert question_part("委托函 二级单位") == "委托函 二级单位"
+
+
+def test_a_low_score_clearly_ahead_is_answered_but_a_tie_is_not():
+    ahead = [Candidate("publicity", 0.28, "在哪看公示？", ("三(一)6",)), Candidate("notice", 0.08, "?", ())]
+    assert route("评完了去哪看自己过没过", Context(intent="faq_publicity", unsure=True), ahead).kind == "faq"
+    tie = [Candidate("a", 0.26, "A?", ()), Candidate("b", 0.25, "B?", ())]
+    r = route("我们能自己评吗", Context(intent="faq_a", unsure=True), tie)
+    assert r.kind == "cannot_answer" and len(r.also) == 2
+    oos = Context(intent="faq_publicity", unsure=True, out_of_scope=0.3)
+    assert route("去年通过率多少", oos, ahead).kind == "cannot_answer"
