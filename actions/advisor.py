@@ -41,6 +41,11 @@ def _decider(session, topic: str):
     raise ValueError(topic)
 
 
+def facts_after(known: Dict[str, Any], text: str) -> Dict[str, Any]:
+    """The case's facts once this message's are added (kept when an FAQ answer opens a topic)."""
+    return dialogue.merge(known, text, asking=None, answer=None)
+
+
 def decidable_topics(session, known: Dict[str, Any], text: str) -> frozenset:
     """The topics whose decision needs nothing more once this message's facts are added."""
     facts = dialogue.merge(known, text, asking=None, answer=None)
@@ -66,7 +71,8 @@ def answers_open_question(tracker: Tracker) -> bool:
 def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, intent: Optional[str]) -> List[EventType]:
     """One advisor turn on `topic` (the router chose it): merge the message's facts, decide, ask."""
     tapped = next(tracker.get_latest_entity_values("fact_text"), None)
-    text = normalize(tapped or tracker.latest_message.get("text"))
+    text = normalize(tapped) if tapped else (tracker.latest_message.get("zc_full_text")
+                                             or normalize(tracker.latest_message.get("text")))
     asking: Optional[str] = tracker.get_slot("adv_asking")
     known: Dict[str, Any] = dict(tracker.get_slot("adv_facts") or {})
     # 是/不是 answers a yes/no question only; to "哪个系列？" it is no answer

@@ -13,8 +13,15 @@ from bot.db import session_factory
 from bot.kb import queries
 from bot.kb.search import search
 from bot.router import Candidate
+from bot.text import normalize
 
 log = logging.getLogger(__name__)
+
+
+def message_text(tracker: Tracker) -> str:
+    """The whole latest message, normalised (the NLU may have classified only its question part)."""
+    message = tracker.latest_message
+    return message.get("zc_full_text") or normalize(message.get("text"))
 
 
 def entity(tracker: Tracker, name: str) -> Optional[str]:

@@ -21,7 +21,7 @@ from bot import answers, handover, router
 from bot.config import settings
 from bot.kb import queries
 from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons
-from bot.text import bad_input_reason, normalize
+from bot.text import bad_input_reason
 
 INTEGRITY_INTENT = "faq_integrity"
 ALSO_TITLE = "您可能还想问："
@@ -76,7 +76,7 @@ class ActionRespond(Action):
         if reason and not raw.startswith("/"):
             dispatcher.utter_message(text=answers.BAD_INPUT[reason])
             return []
-        text = normalize(raw)
+        text = faq.message_text(tracker)
         tapped = faq.entity(tracker, "faq_id")
         with kb_session() as session:
             year = queries.current_year(session=session)
@@ -128,11 +128,16 @@ class ActionRespond(Action):
             advisor.ask_events(dispatcher, asking, again=True)
             return []
         topic = router.topic_of_clauses(list(entry.clauses))
-        return [SlotSet("adv_topic", topic)] if topic else []
+        if not topic:
+            return []
+        # the facts the question gave stay with the topic: "初级工程师去哪报" then "单位在亦庄"
+        known = dict(tracker.get_slot("adv_facts") or {})
+        facts = advisor.facts_after(known, faq.message_text(tracker))
+        return [SlotSet("adv_topic", topic)] + ([SlotSet("adv_facts", facts)] if facts != known else [])
 
     async def _inside_status_form(self, dispatcher, tracker, domain) -> List[EventType]:
         requested = tracker.get_slot("requested_slot")
-        text = normalize(tracker.latest_message.get("text"))
+        text = faq.message_text(tracker)
         fills = faq.entity(tracker, "application_id") or faq.entity(tracker, "factor_kind") \
             or not router.is_question(text)
         if requested in ("status_application_id", "status_factor_kind") and fills:

@@ -19,6 +19,7 @@ from bot.text import normalize, question_part
 
 ORIGINAL_LENGTH = "zc_original_length"
 ORIGINAL_MARKUP = "zc_original_text_head"
+FULL_TEXT = "zc_full_text"  # the whole message, normalised (in the parse data the actions get)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
@@ -41,9 +42,11 @@ class TextNormalizer(GraphComponent):
             return
         message.set(ORIGINAL_LENGTH, len(text))
         message.set(ORIGINAL_MARKUP, text[:2000])
-        # a long message that tells a story first is classified on the part that asks
-        cleaned = question_part(normalize(text[: self._max * 2])[: self._max])
-        message.set(TEXT, cleaned, add_to_output=False)
+        # a long message that tells a story first is classified on the part that asks; the
+        # whole message, normalised, goes to the actions too (the story holds the user's facts)
+        full = normalize(text[: self._max * 2])[: self._max]
+        message.set(FULL_TEXT, full, add_to_output=True)
+        message.set(TEXT, question_part(full), add_to_output=False)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -40,7 +40,8 @@ def texts(dispatcher) -> str:
 
 async def test_answer_by_intent_cites_clause(loaded_default_db, dispatcher, domain):
     events = await ActionAnswerFaq().run(dispatcher, tracker("公务员可以参加职称评审吗？", "faq_civil_servant"), domain)
-    assert events == [{"event": "slot", "timestamp": None, "name": "adv_topic", "value": "eligibility"}]
+    assert events[0] == {"event": "slot", "timestamp": None, "name": "adv_topic", "value": "eligibility"}
+    assert events[1]["name"] == "adv_facts" and events[1]["value"]["is_civil_servant"] is True  # kept for follow-ups
     reply = texts(dispatcher)
     assert "公务员不得参加专业技术人才职称评审" in reply
     assert reply.endswith(CITE + "一第4段")
