@@ -84,8 +84,9 @@ def topic_of_clauses(clauses: Sequence[str]) -> str | None:
 
 
 
-def advisor_topic(text: str, ctx: Context) -> str | None:
-    """The advisor this message belongs to, or None."""
+def advisor_topic(text: str, ctx: Context, *, faq_fits: bool = False) -> str | None:
+    """The advisor this message belongs to, or None. `faq_fits`: a knowledge-base entry would
+    answer the question plausibly (then an advisor that could only ask questions gives way)."""
     from_intent = TOPIC_OF_INTENT.get(ctx.intent or "")
     facts = dialogue.merge(dict(ctx.facts), text, asking=ctx.asking, answer=None)
     states_facts = dialogue.understood(dict(ctx.facts), facts)
@@ -98,7 +99,7 @@ def advisor_topic(text: str, ctx: Context) -> str | None:
     # a question with the user's own facts gets their verdict when the facts suffice for one;
     # otherwise a sure FAQ answer serves better than a string of questions
     sure_faq = bool(ctx.intent and ctx.intent.startswith("faq_") and not ctx.unsure)
-    if named and own_facts and (named in ctx.decidable or not sure_faq):
+    if named and own_facts and (named in ctx.decidable or not (sure_faq or faq_fits)):
         return named
     if ctx.topic and states_facts and (ctx.intent in ("inform", None) or ctx.unsure or not is_question(text)):
         return ctx.topic  # "央企本级" / "单位在亦庄" continue the topic at hand
@@ -120,7 +121,8 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate]) -> Route:
         return Route("refuse", reason="asks to fake or cheat")
     if not ctx.unsure and (ctx.intent == "stop" or ctx.intent in ("affirm", "deny") and not ctx.asking):
         return Route("ack", reason=ctx.intent or "")
-    topic = advisor_topic(text, ctx)
+    ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
+    topic = advisor_topic(text, ctx, faq_fits=bool(ranked) and plausible(ranked))
     if topic:
         return Route("advisor", topic=topic, reason="advisor")
     if ctx.asking and (ctx.intent in ("affirm", "deny", "skip") or not is_question(text)):
@@ -128,7 +130,6 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate]) -> Route:
         return Route("advisor", topic=ctx.topic, reason="answers the open question")
     if ctx.unsure and ctx.intent == "stop":
         return Route("ack", reason="stop")
-    ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     if ctx.intent == "out_of_scope" and ctx.intent_confidence >= STRONG_OUT_OF_SCOPE \
             and not (ranked and ranked[0].score >= 0.9):
         return Route("cannot_answer", reason="out of scope")

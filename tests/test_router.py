@@ -33,8 +33,10 @@ def test_a_strong_retrieval_hit_beats_an_unsure_out_of_scope():
 def test_a_question_with_facts_enough_for_a_verdict_goes_to_the_advisor(text, topic):
     r = route(text, Context(intent="faq_entrustment_needed", decidable=frozenset({topic})), [ENTRUST])
     assert r.kind == "advisor" and r.topic == topic
-    unsure = route(text, Context(intent="faq_entrustment_needed", unsure=True), [ENTRUST])
+    unsure = route(text, Context(intent="faq_entrustment_needed", unsure=True, decidable=frozenset({topic})), [ENTRUST])
     assert unsure.kind == "advisor" and unsure.topic == topic
+    # with nothing for the FAQ to answer, the advisor takes the case even when it must ask more
+    assert route(text, Context(intent="inform", unsure=True), []).kind == "advisor"
 
 
 def test_a_sure_faq_beats_an_advisor_that_would_only_ask_questions():
