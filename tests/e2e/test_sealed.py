@@ -5,9 +5,11 @@ from __future__ import annotations
 from tests.e2e import ask
 
 SEALED = ask.SETS["sealed"]
-# the floor below which `make test` fails; the figures themselves are reported in the README
-GATE_QUESTIONS = 0.0
-GATE_CONVERSATIONS = 0.0
+# Floors below which `make test` fails: a regression guard set under the figures measured when
+# they were last raised (README, "Accuracy"). The targets (92% / 90%) are not met yet;
+# raise these only with work that was not tuned on this set.
+GATE_QUESTIONS = 0.82
+GATE_CONVERSATIONS = 0.65
 
 
 def _shape_failures(results: list[dict]) -> list[str]:
