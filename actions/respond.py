@@ -9,6 +9,7 @@ repeated; the user's turn is then reverted so the policies never loop on it.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -107,6 +108,20 @@ class ActionRespond(Action):
             elif decision.kind == "ack":
                 dispatcher.utter_message(text=answers.OK)
                 return [SlotSet("adv_asking", None)]
+            elif decision.kind == "weekday" and decision.date:
+                notice = queries.notice(session=session, year=year)
+                try:
+                    day = dt.date(year, *decision.date)
+                except ValueError:
+                    dispatcher.utter_message(text=answers.NOT_ANSWERABLE)
+                    return []
+                dispatcher.utter_message(text=answers.weekday_reply(day, queries.schedule(session=session, year=year),
+                                                                    notice.number))
+                return []
+            elif decision.kind == "clarify":
+                dispatcher.utter_message(text=answers.CLARIFY, buttons=[{"title": t, "payload": p}
+                                                                        for t, p in answers.CLARIFY_BUTTONS])
+                return []
             else:
                 faq.log_unanswered(text=text, reason="no_match", top_faq=options[0].faq_id if options else None,
                                    top_score=options[0].score if options else None)

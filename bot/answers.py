@@ -50,3 +50,28 @@ UNAVAILABLE = (f"抱歉，系统暂时出了点问题，没能回答这条消息
 
 def action_error(error_id: str) -> str:
     return f"抱歉，处理您的问题时出错了（错误编号 {error_id}）。请稍后再试，或拨打{HOTLINE}人工咨询。"
+
+
+CLARIFY = ("可以的。请问您想了解职称评审的哪方面？例如谁可以申报、申报时间、要不要开委托函、找哪个评审机构、缴费答辩和证书。"
+           f"点下面的按钮，或直接输入您的问题；需要人工帮助请拨打{HOTLINE}。")
+CLARIFY_BUTTONS = (("申报时间", "/faq_apply_window"), ("谁可以申报", "/faq_who_can_apply"),
+                   ("要不要开委托函", "/faq_entrustment_needed"), ("评审流程", "/faq_process_overview"))
+WEEKDAYS = "一二三四五六日"
+
+
+def weekday_reply(day: dt.date, stages: list, notice_number: str) -> str:
+    """What day of the week a date is, and which of the notice's windows starts or ends on it."""
+    lines = [f"{day.year}年{day.month}月{day.day}日是星期{WEEKDAYS[day.weekday()]}。"]
+    clauses = []
+    for stage in stages:
+        if stage.start == day:
+            lines.append(f"这一天是{stage.name}的开始日。")
+            clauses.append(stage.clause)
+        if stage.end == day:
+            lines.append(f"这一天是{stage.name}的截止日。")
+            clauses.append(stage.clause)
+    if clauses:
+        lines.append(citation(notice_number, sorted(set(clauses), key=clauses.index)))
+    else:
+        lines.append(f"通知里这一天没有安排办理事项；具体问题请拨打{HOTLINE}。")
+    return "\n".join(lines)

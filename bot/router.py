@@ -65,11 +65,16 @@ class Context:
 
 @dataclass(frozen=True)
 class Route:
-    kind: str  # advisor | faq | refuse | ack | cannot_answer
+    kind: str  # advisor | faq | refuse | ack | weekday | clarify | cannot_answer
     topic: str | None = None
     faq_id: str | None = None
     also: tuple[Candidate, ...] = ()
     reason: str = ""
+    date: tuple[int, int] | None = None  # (month, day) for `weekday`
+
+
+_WEEKDAY_Q = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?.{0,6}?(星期几|周几|礼拜几|是周|是星期|星期|周[一二三四五六日天]吗)")
+_VAGUE = re.compile(r"职称|评审|申报|评职")
 
 
 def topic_of_clauses(clauses: Sequence[str]) -> str | None:
@@ -119,6 +124,9 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate]) -> Route:
     """Where `text` goes. `candidates` are FAQ entries scored by NLU confidence plus retrieval."""
     if _MISUSE.search(text) and _ASKS_HELP.search(text) and not _CONSEQUENCE.search(text):
         return Route("refuse", reason="asks to fake or cheat")
+    weekday = _WEEKDAY_Q.search(text)
+    if weekday and 1 <= int(weekday.group(1)) <= 12 and 1 <= int(weekday.group(2)) <= 31:
+        return Route("weekday", date=(int(weekday.group(1)), int(weekday.group(2))), reason="weekday of a date")
     if not ctx.unsure and (ctx.intent == "stop" or ctx.intent in ("affirm", "deny") and not ctx.asking):
         return Route("ack", reason=ctx.intent or "")
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
@@ -138,5 +146,7 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate]) -> Route:
         also = tuple(c for c in ranked[1:MAX_ALSO + 1] if c.score >= ALSO and c.question != best.question)
         return Route("faq", faq_id=best.faq_id, topic=topic_of_clauses(best.clauses), also=also,
                      reason=f"best {best.score:.2f}")
+    if len(text) <= 14 and _VAGUE.search(text) and not is_question(text.replace("问", "")):
+        return Route("clarify", reason="about titles in general")  # "我想问一下评职称的事"
     return Route("cannot_answer", also=tuple(c for c in ranked[:MAX_ALSO] if c.score >= ALSO),
                  reason="nothing plausible")

@@ -142,3 +142,9 @@ async def test_inside_the_status_form_a_question_is_answered_then_the_question_r
     reply = texts(dispatcher)
     assert "初级职称不答辩" in reply and "回到申报进度查询" in reply and "申报编号" in reply
     assert events == [{"event": "rewind", "timestamp": None}]  # the turn is reverted: no loop
+
+
+async def test_the_weekday_answer_names_the_window_that_ends_that_day(loaded_default_db, dispatcher, domain):
+    await ActionFaqFallback().run(dispatcher, tracker("7月23日是星期几", "nlu_fallback"), domain)
+    reply = texts(dispatcher)
+    assert "2024年7月23日是星期二" in reply and "截止日" in reply and CITE + "三(一)1" in reply

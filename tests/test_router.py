@@ -99,3 +99,15 @@ def test_a_low_score_clearly_ahead_is_answered_but_a_tie_is_not():
     assert r.kind == "cannot_answer" and len(r.also) == 2
     oos = Context(intent="faq_publicity", unsure=True, out_of_scope=0.3)
     assert route("去年通过率多少", oos, ahead).kind == "cannot_answer"
+
+
+@pytest.mark.parametrize("text, date", [("7月23日是星期几", (7, 23)), ("8月30号周几", (8, 30)),
+                                        ("7月2日是周二吗", (7, 2))])
+def test_the_weekday_of_a_date_is_worked_out(text, date):
+    r = route(text, Context(intent="out_of_scope", intent_confidence=0.9), [])
+    assert r.kind == "weekday" and r.date == date
+
+
+def test_a_vague_message_about_titles_gets_a_choice_of_topics_not_a_refusal():
+    assert route("我想问一下评职称的事", Context(intent="nlu_fallback", unsure=True), []).kind == "clarify"
+    assert route("火星上有职称吗？", Context(intent="out_of_scope", intent_confidence=0.9), []).kind == "cannot_answer"

@@ -39,6 +39,12 @@ def clause(*, session: Session, year: int, clause_id: str) -> Clause | None:
     return session.get(Clause, (year, clause_id))
 
 
+def schedule(*, session: Session, year: int) -> list[ScheduleStage]:
+    """The year's stages in the notice's order."""
+    return list(session.scalars(select(ScheduleStage).where(ScheduleStage.year == year)
+                                .order_by(ScheduleStage.position)))
+
+
 _DIGITS = re.compile(r"\d(?:[ .\-]?\d){3,}")  # 4+ digits, spaced or not: factors, IDs, phones
 
 
