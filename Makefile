@@ -31,10 +31,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# system packages the tests drive for real (CI runs as root on a fresh machine)
-APT_PKGS := nginx
+# system packages the tests drive for real (CI runs as root on a fresh machine): nginx, Chromium for
+# the widget's browser tests (Playwright drives /usr/bin/chromium; it never downloads a browser) and
+# a Chinese font, without which the screenshots show boxes
+APT_PKGS := nginx chromium fonts-wqy-microhei
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 deps:
 	@missing=""; command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-microhei"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	  else echo "请先安装：sudo apt-get install -y$$missing" >&2; exit 1; fi; fi

@@ -135,7 +135,8 @@ class ActionRespond(Action):
         return advisor.advise(dispatcher, tracker, topic=decision.topic or "eligibility", intent=ctx.intent)
 
     def _answer(self, dispatcher, tracker, session, year, entry, also) -> List[EventType]:
-        dispatcher.utter_message(text=faq.render(session, year, entry))
+        # the entry's id travels with the answer, so a 👍/👎 in the widget names exactly what was read
+        dispatcher.utter_message(text=faq.render(session, year, entry), json_message={"faq_id": entry.id})
         if also:
             dispatcher.utter_message(text=ALSO_TITLE, buttons=faq.buttons(also))
         asking = tracker.get_slot("adv_asking")

@@ -128,8 +128,8 @@ def main(argv=None) -> int:
         if args.no_rest:
             srv = None
         else:
-            srv = Servers(rasa_port=16005, actions_port=16055, endpoints=endpoints, model=ROOT / "models" / "zhicheng.tar.gz",
-                          env=env, log_dir=tmp / "logs")
+            srv = Servers(rasa_port=16005, actions_port=16055, web_port=None, endpoints=endpoints,
+                          model=ROOT / "models" / "zhicheng.tar.gz", env=env, log_dir=tmp / "logs")
         if srv is not None:
             started = time.perf_counter()
             try:

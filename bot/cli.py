@@ -9,7 +9,7 @@
   zhicheng kb import-list associations FILE   the 脱钩 list (附件3), CSV/XLSX
   zhicheng status import FILE.csv | demo | lookup --agent NAME ID   application status (bot/status/cli.py)
   zhicheng tracker purge --older-than DAYS    delete conversations idle longer than DAYS
-  zhicheng run                                start the action server and Rasa, wait, Ctrl-C stops
+  zhicheng run                                start the action server, Rasa and the web app, wait, Ctrl-C stops
 """
 from __future__ import annotations
 
@@ -147,7 +147,7 @@ def cmd_run(args) -> int:
         if n:
             print(f"已按保留期限（{days} 天）删除 {n} 个旧对话。")
     return run_forever(Servers(rasa_port=args.rasa_port, actions_port=args.actions_port,
-                               action_workers=args.action_workers))
+                               web_port=args.web_port, action_workers=args.action_workers))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -176,6 +176,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--rasa-port", type=int, default=5005)
     sp.add_argument("--actions-port", type=int, default=5055)
     sp.add_argument("--action-workers", type=int, default=1)
+    sp.add_argument("--web-port", type=int, default=8080)
     sp.set_defaults(fn=cmd_run)
     tracker = sub.add_parser("tracker", help="对话存储").add_subparsers(dest="tracker_command", required=True)
     sp = tracker.add_parser("purge", help="删除长时间没有新消息的对话")

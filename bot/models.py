@@ -1,4 +1,6 @@
 """Every SQLAlchemy model module, imported so that Base.metadata knows all tables."""
 import bot.advisor.models  # noqa: F401
+import bot.feedback  # noqa: F401
+import bot.handover  # noqa: F401
 import bot.kb.models  # noqa: F401
 import bot.status.models  # noqa: F401

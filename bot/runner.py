@@ -1,10 +1,13 @@
-"""Start the Rasa server and the action server, wait until both answer, keep them up, stop cleanly.
+"""Start the Rasa server, the action server and the web app, wait until all answer, keep them up,
+stop cleanly.
 
-Both bind to ZHICHENG_HOST (127.0.0.1 by default). Rasa's HTTP API stays off unless
+All bind to ZHICHENG_HOST (127.0.0.1 by default). Rasa's HTTP API stays off unless
 ZHICHENG_RASA_API=1, and then it needs a token (ZHICHENG_RASA_API_TOKEN, else generated into
 var/rasa_api_token) and allows only ZHICHENG_ALLOWED_ORIGINS. The action server needs a shared
 token that the runner writes into the endpoints file it hands to Rasa. A server that exits is
-restarted with back-off (1, 2, 4 … 30 s) while the other keeps serving.
+restarted with back-off (1, 2, 4 … 30 s) while the others keep serving. The web app (widget page,
+widget.js, clause pages, feedback; bot.web) proxies the chat to this run's Rasa port; with
+web_port=None it is not started.
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ STABLE_AFTER = 60.0  # a server up this long has its back-off reset
 class Servers:
     rasa_port: int = 5005
     actions_port: int = 5055
+    web_port: int | None = 8080  # None: no web app
     endpoints: Path = ROOT / "endpoints.yml"
     credentials: Path = ROOT / "credentials.yml"
     model: Path = ROOT / "models"
@@ -61,6 +65,10 @@ class Servers:
     @property
     def actions_url(self) -> str:
         return f"http://{self.host}:{self.actions_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
 
     # -- configuration handed to the servers ---------------------------------------------
     def _child_env(self) -> dict:
@@ -102,12 +110,17 @@ class Servers:
         return [str(BIN / "python"), "-m", "bot.actionserver", "--port", str(self.actions_port),
                 "--workers", str(self.action_workers)]
 
+    def web_args(self) -> list[str]:
+        return [str(BIN / "python"), "-m", "bot.web", "--port", str(self.web_port)]
+
     # -- processes --------------------------------------------------------------------------
     def _spawn(self, name: str) -> subprocess.Popen:
-        args = self.rasa_args() if name == "rasa" else self.actions_args()
+        args = {"rasa": self.rasa_args, "actions": self.actions_args, "web": self.web_args}[name]()
         env = self._child_env()
         if name == "rasa":  # bodies above the limit get 413 from Sanic before any code runs
             env["SANIC_REQUEST_MAX_SIZE"] = str(settings().max_body_bytes)
+        if name == "web":  # the chat proxy's target
+            env["ZHICHENG_RASA_PORT"] = str(self.rasa_port)
         out = None
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -128,18 +141,26 @@ class Servers:
             raise RuntimeError(f"没有找到模型 {self.model}：请先运行 make model（或 rasa train）")
         self._spawn("rasa")
 
+    def start_web(self) -> None:
+        if self.web_port is not None:
+            self._spawn("web")
+
     def start(self, timeout: float = 240) -> None:
         secure_var_dir()
         self.start_actions()
         self.start_rasa()
+        self.start_web()
         self.wait(timeout)
         self.supervise()
 
     def health_urls(self) -> dict[str, str]:
         # Rasa's channel routes answer only once the model is loaded; no API needed
-        return {"actions": f"{self.actions_url}/health", "rasa": f"{self.rasa_url}/webhooks/rest/"}
+        urls = {"actions": f"{self.actions_url}/health", "rasa": f"{self.rasa_url}/webhooks/rest/"}
+        if self.web_port is not None:
+            urls["web"] = f"{self.web_url}/healthz"
+        return urls
 
-    def wait(self, timeout: float = 240, names: tuple[str, ...] = ("actions", "rasa")) -> None:
+    def wait(self, timeout: float = 240, names: tuple[str, ...] = ("actions", "rasa", "web")) -> None:
         deadline = time.monotonic() + timeout
         pending = {n: u for n, u in self.health_urls().items() if n in names}
         while pending:
@@ -192,6 +213,9 @@ class Servers:
     def stop_actions(self) -> None:
         self._stop(["actions"])
 
+    def stop_web(self) -> None:
+        self._stop(["web"])
+
     def stop(self) -> None:
         self._closing.set()
         self._stop(list(self.procs))
@@ -216,7 +240,7 @@ class Servers:
                 proc.wait()
 
 
-_LABEL = {"rasa": "Rasa 服务器", "actions": "动作服务器"}
+_LABEL = {"rasa": "Rasa 服务器", "actions": "动作服务器", "web": "网页服务"}
 
 
 def healthy(url: str) -> bool:
@@ -233,14 +257,15 @@ def _interrupt(signum, frame):
 
 def run_forever(servers: Servers) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the servers as cleanly as Ctrl-C
-    print("正在启动动作服务器和 Rasa 服务器（加载模型约需 20–40 秒）…", flush=True)
+    print("正在启动动作服务器、Rasa 服务器和网页服务（加载模型约需 20–40 秒）…", flush=True)
     try:
         servers.start()
     except (RuntimeError, TimeoutError, KeyboardInterrupt) as err:
         servers.stop()
         print(f"启动失败：{err}", file=sys.stderr)
         return 1
-    print(f"职称咨询助手已启动（只监听 {servers.host}）：\n  REST:   {servers.rasa_url}/webhooks/rest/webhook\n"
+    web = f"  网页（咨询组件演示页）: {servers.web_url}\n" if servers.web_port is not None else ""
+    print(f"职称咨询助手已启动（只监听 {servers.host}）：\n{web}  REST:   {servers.rasa_url}/webhooks/rest/webhook\n"
           f"  socket.io: {servers.rasa_url}/socket.io\n  动作服务器: {servers.actions_url}/health\n"
           "按 Ctrl-C 停止。", flush=True)
     try:

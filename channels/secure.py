@@ -36,6 +36,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot import answers
+from bot.clients import client_address
 from bot.config import settings
 from bot.db import session_factory
 from bot.status import vault
@@ -72,13 +73,6 @@ def clean_sender(sender: Any) -> str:
     if len(sender) > conf.max_sender_chars or not _SAFE_SENDER.fullmatch(sender):
         raise BadInput(f"sender 最长 {conf.max_sender_chars} 个字符，只能含字母、数字和 _ . : @ -")
     return sender
-
-
-def client_address(peer: Optional[str], real_ip: Optional[str]) -> str:
-    """The client: X-Real-IP when the peer is a trusted proxy, else the peer itself."""
-    if real_ip and peer in settings().trusted_proxies:
-        return real_ip.strip()[:64]
-    return (peer or "unknown")[:64]
 
 
 def _protect_sync(text: str, sender_id: str, client: str) -> Optional[str]:

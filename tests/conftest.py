@@ -71,6 +71,7 @@ def loaded_default_db(_private_var, knowledge):
 MODEL = ROOT / "models" / "zhicheng.tar.gz"
 RASA_PORT = int(os.environ.get("ZHICHENG_E2E_RASA_PORT", "15005"))
 ACTIONS_PORT = int(os.environ.get("ZHICHENG_E2E_ACTIONS_PORT", "15055"))
+WEB_PORT = int(os.environ.get("ZHICHENG_E2E_WEB_PORT", "15080"))
 
 
 @pytest.fixture(scope="session")
@@ -88,8 +89,8 @@ def servers(_private_var, tmp_path_factory):
         "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(var / "tracker.db")},
     }), encoding="utf-8")
     env = {k: os.environ[k] for k in ("DATABASE_URL", "ZHICHENG_VAR_DIR", "ZHICHENG_TODAY")}
-    srv = Servers(rasa_port=RASA_PORT, actions_port=ACTIONS_PORT, endpoints=endpoints, model=MODEL,
-                  env=env, log_dir=var / "logs")
+    srv = Servers(rasa_port=RASA_PORT, actions_port=ACTIONS_PORT, web_port=WEB_PORT, endpoints=endpoints,
+                  model=MODEL, env=env, log_dir=var / "logs")
     try:
         srv.start(timeout=300)
     except Exception:
