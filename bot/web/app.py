@@ -133,8 +133,7 @@ def create_app() -> Sanic:
 
     @app.route("/api/feedback", methods=["OPTIONS"])
     async def feedback_preflight(request: Request) -> HTTPResponse:
-        headers = origins.cors_headers(request, preflight=True)
-        return response.empty(status=204 if headers else 403, headers=headers)
+        return origins.preflight(request)
 
     @app.post("/api/feedback")
     async def feedback_api(request: Request) -> HTTPResponse:

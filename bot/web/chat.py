@@ -44,8 +44,7 @@ def blueprint() -> Blueprint:
 
     @bp.route("/webhooks/rest/webhook", methods=["OPTIONS"])
     async def preflight(request: Request) -> HTTPResponse:
-        headers = origins.cors_headers(request, preflight=True)
-        return response.empty(status=204 if headers else 403, headers=headers)
+        return origins.preflight(request)
 
     @bp.post("/webhooks/rest/webhook")
     async def webhook(request: Request) -> HTTPResponse:

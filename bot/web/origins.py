@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from sanic import response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from bot.config import settings
 
@@ -64,3 +66,9 @@ def cors_headers(request: Request, *, public: bool = False, preflight: bool = Fa
                         "Access-Control-Allow-Headers": "Content-Type",
                         "Access-Control-Max-Age": PREFLIGHT_MAX_AGE})
     return headers
+
+
+def preflight(request: Request) -> HTTPResponse:
+    """The answer to a CORS preflight: 204 with the headers for an allowed origin, else 403."""
+    headers = cors_headers(request, preflight=True)
+    return response.empty(status=204 if headers else 403, headers=headers)
