@@ -4,7 +4,7 @@ in `adv_topic`, the fact being asked in `adv_asking`; every verdict is rendered 
 decision function's output."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.kb import kb_session
-from bot import answers, clock
+from bot import clock
 from bot.advisor import dialogue
 from bot.advisor.decisions import decide_deadline, decide_eligibility, decide_entrustment, decide_institution
 from bot.advisor.directory import all_institutions
@@ -56,16 +56,6 @@ def decidable_topics(session, known: Dict[str, Any], text: str) -> frozenset:
         if dialogue.next_turn(dict(facts), _decider(session, topic)).ask is None:
             out.add(topic)
     return frozenset(out)
-
-
-def answers_open_question(tracker: Tracker) -> bool:
-    """True when an advisor question is open and the latest message states a fact."""
-    asking = tracker.get_slot("adv_asking")
-    if not asking:
-        return False
-    known = dict(tracker.get_slot("adv_facts") or {})
-    text = normalize(tracker.latest_message.get("text"))
-    return dialogue.understood(known, dialogue.merge(known, text, asking=asking, answer=None))
 
 
 def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, intent: Optional[str]) -> List[EventType]:

@@ -21,8 +21,8 @@ from actions.kb import kb_session
 from bot import answers, handover, router
 from bot.config import settings
 from bot.kb import queries
-from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons
-from bot.text import bad_input_reason
+from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons, factor_prompt
+from bot.text import bad_input_reason, question_part
 
 INTEGRITY_INTENT = "faq_integrity"
 ALSO_TITLE = "您可能还想问："
@@ -33,10 +33,11 @@ def _context(tracker: Tracker, session, text: str) -> router.Context:
     top = message.get("intent") or {}
     unsure = top.get("name") == "nlu_fallback"
     intent = tracker.get_intent_of_latest_message(skip_fallback_intent=True) if unsure else top.get("name")
-    confidence = faq.ranking(tracker).get(intent or "", float(top.get("confidence") or 0))
+    ranked = faq.ranking(tracker)
+    confidence = ranked.get(intent or "", float(top.get("confidence") or 0))
     known = dict(tracker.get_slot("adv_facts") or {})
     return router.Context(intent=intent, unsure=unsure, intent_confidence=confidence,
-                          out_of_scope=faq.ranking(tracker).get("out_of_scope", 0.0),
+                          out_of_scope=ranked.get("out_of_scope", 0.0),
                           asking=tracker.get_slot("adv_asking"), topic=tracker.get_slot("adv_topic"), facts=known,
                           decidable=advisor.decidable_topics(session, known, text))
 
@@ -89,7 +90,7 @@ class ActionRespond(Action):
                 entry = queries.faq_by_id(session=session, year=year, faq_id=str(tapped))
                 if entry is not None:
                     return self._answer(dispatcher, tracker, session, year, entry, ())
-            options = faq.candidates(session, year, router.question_part(text), faq.ranking(tracker))
+            options = faq.candidates(session, year, question_part(text), faq.ranking(tracker))
             if ctx.intent and ctx.intent.startswith("faq_") and not ctx.unsure:
                 entry = queries.faq_by_intent(session=session, year=year, intent=ctx.intent)
                 if entry is not None:  # the classifier is sure: its entry leads
@@ -160,7 +161,8 @@ class ActionRespond(Action):
             return [FollowupAction("status_form")]  # the form takes the text and validates it
         # a question in the middle of the lookup: answer it, then ask the form's question again
         await self._respond(dispatcher, tracker)
-        prompt = STATUS_PROMPTS.get(requested or "", STATUS_PROMPTS["status_application_id"])
+        prompt = factor_prompt(tracker.get_slot("status_factor_kind")) if requested == "status_factor_ref" \
+            else STATUS_PROMPTS.get(requested or "", STATUS_PROMPTS["status_application_id"])
         dispatcher.utter_message(text="回到申报进度查询：" + prompt,
                                  buttons=factor_kind_buttons() if requested == "status_factor_kind" else None)
         return [UserUtteranceReverted()]

@@ -7,7 +7,7 @@ same neutral message; repeated failures lock the lookup (bot.status.service).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -16,7 +16,6 @@ from rasa_sdk.types import DomainDict
 
 from actions.kb import kb_session
 from bot import clock
-from bot.config import HOTLINE
 from bot.status import security, service, vault
 from bot.status.prompts import FACTOR_NAMES, STATUS_PROMPTS, factor_kind_buttons, factor_prompt
 

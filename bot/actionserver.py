@@ -20,7 +20,6 @@ import logging
 import secrets
 import traceback
 import zlib
-from typing import Any
 
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException

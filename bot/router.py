@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from bot.advisor import dialogue
-from bot.text import is_question, question_part  # noqa: F401  (re-exported for the actions)
+from bot.text import is_question
 
 TOPIC_OF_INTENT = {"ask_eligibility": "eligibility", "ask_entrustment": "entrustment",
                    "ask_institution": "institution", "ask_deadline": "deadline"}
@@ -38,7 +38,6 @@ _MISUSE = re.compile(r"造假|作假|伪造|弄虚作假|假的?[\u4e00-\u9fff]{
 _ASKS_HELP = re.compile(r"帮我|帮忙|给我|教我|教教|怎么|怎样|如何|能不能|可不可以|可以帮|有没有办法|有办法|做个|做一|办个|弄个|"
                         r"开个|搞个|代我|替我|开发者模式|忽略|how to|help me", re.I)
 _CONSEQUENCE = re.compile(r"会怎样|会怎么|怎么处理|如何处理|怎么处罚|处罚|追责|追究|查处|后果|责任|被发现|处分|取消")
-_INSTITUTION_CUE = re.compile(r"哪个区|哪区|去哪|找谁|找哪|哪个机构|哪家|哪个评委会|在哪报|哪里报|哪儿报|向谁")
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def advisor_topic(text: str, ctx: Context, *, faq_fits: bool = False) -> str | N
     facts = dialogue.merge(dict(ctx.facts), text, asking=ctx.asking, answer=None)
     states_facts = dialogue.understood(dict(ctx.facts), facts)
     own_facts = dialogue.understood({}, dialogue.merge({}, text, asking=None, answer=None))
-    named = dialogue.topic_in(text) or ("institution" if _INSTITUTION_CUE.search(text) else None)
+    named = dialogue.topic_in(text)
     if ctx.asking and states_facts:
         return ctx.topic or named or from_intent
     if from_intent and (not ctx.unsure or named == from_intent):

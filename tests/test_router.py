@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.router import Candidate, Context, question_part, route, topic_of_clauses
+from bot.router import Candidate, Context, route, topic_of_clauses
+from bot.text import question_part
 
 ENTRUST = Candidate("entrustment_needed", 0.9, "哪些人需要开委托函？", ("五(二)",))
 PAY = Candidate("payment", 0.5, "怎么缴费？", ("三(一)4",))

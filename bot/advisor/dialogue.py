@@ -95,7 +95,9 @@ def merge(known: dict[str, Any], text: str, *, asking: str | None, answer: bool 
 
 _TOPIC_WORDS = (("entrustment", re.compile(r"委托函")), ("deadline", re.compile(r"还能报|来得及|还能申报|还能提交")),
                 ("institution", re.compile(r"哪个机构|哪家机构|评委会|找谁|找哪")),
-                ("eligibility", re.compile(r"能报|能不能报|能评|能申报|可以申报|可以报|能参加")))
+                ("eligibility", re.compile(r"能报|能不能报|能评|能申报|可以申报|可以报|能参加")),
+                # where to apply, when nothing above was named ("公司在丰台，报助理工程师找哪个区")
+                ("institution", re.compile(r"哪个区|哪区|去哪|哪家|哪个评委会|在哪报|哪里报|哪儿报|向谁")))
 
 
 def topic_in(text: str) -> str | None:

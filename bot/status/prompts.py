@@ -10,7 +10,6 @@ STATUS_PROMPTS = {
     "status_application_id": ("请输入您的申报编号（例如 DEMO-2024-0005）。随时可以说“算了”退出；"
                               f"不方便在这里提供的，也可以拨打{HOTLINE}，话务员核验身份后帮您查询。"),
     "status_factor_kind": "为了确认是您本人，请选择一种验证方式：",
-    "status_factor_ref": "请输入验证用的4位数字（只输入4位，X 也可以）。这4位只用于核对身份，不会被记录。",
 }
 
 

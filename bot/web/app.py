@@ -16,7 +16,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import feedback
-from bot.config import HOTLINE, settings
+from bot.config import HOTLINE
 from bot.db import session_factory
 from bot.kb import queries
 from bot.web import chat, origins
