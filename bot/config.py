@@ -91,12 +91,16 @@ def secret_value(env: str, filename: str) -> str:
     if value:
         return value
     path = secure_var_dir() / filename
-    if not path.exists():
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w", encoding="ascii") as f:
-                f.write(secrets.token_urlsafe(32))
+    create_secret_file(path, secrets.token_urlsafe(32))
     return path.read_text(encoding="ascii").strip()
+
+
+def create_secret_file(path: Path, value: str) -> None:
+    """Write `value` to a new 0600 file; if another process created it first, keep theirs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race: use its secret
+        return
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(value)

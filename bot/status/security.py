@@ -16,7 +16,7 @@ import secrets
 import unicodedata
 from pathlib import Path
 
-from bot.config import settings
+from bot.config import create_secret_file, settings
 
 FACTOR_KINDS = ("id4", "phone4")
 SECRET_FILE = "status_secret"
@@ -80,14 +80,7 @@ def _secret_file(path: Path) -> bytes:
             raise SecretMismatch(f"找不到状态查询密钥 {path}，但数据库里已有用它生成的哈希：不会自动生成新密钥"
                                  "（否则所有核验都会失败）。请恢复该文件或设置 ZHICHENG_STATUS_SECRET；"
                                  "确需更换时，清空申报数据后重新导入。")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process won the race: use its secret
-            pass
-        else:
-            with os.fdopen(fd, "w", encoding="ascii") as f:
-                f.write(secrets.token_hex(32))
+        create_secret_file(path, secrets.token_hex(32))
     text = path.read_text(encoding="ascii").strip()
     if not text:
         raise RuntimeError(f"{path} 是空的：请删除它（会生成新密钥）后重新导入申报数据。")
