@@ -96,6 +96,11 @@ def shape_problems(messages: list[str]) -> list[str]:
     return problems
 
 
+def shape_failures(results: list[dict]) -> list[str]:
+    """The empty or repeated replies among scored results (they fail whatever the pass rate)."""
+    return [f"{r['id']}: {p}" for r in results for p in r["problems"] if "空回复" in p or "重复" in p]
+
+
 def check(q: dict, reply: str, *, topic: str | None = None) -> list[str]:
     problems = []
     clauses = cited(reply)

@@ -12,10 +12,6 @@ GATE_QUESTIONS = 0.82
 GATE_CONVERSATIONS = 0.65
 
 
-def _shape_failures(results: list[dict]) -> list[str]:
-    return [f"{r['id']}: {p}" for r in results for p in r["problems"] if "空回复" in p or "重复" in p]
-
-
 def test_sealed_set(servers, capsys):
     questions = ask.run(servers.rasa_url, ask.load_questions(SEALED / "questions.yml"), workers=4)
     conversations = ask.run_conversations(servers.rasa_url, ask.load_conversations(SEALED / "conversations.yml"))
@@ -23,10 +19,10 @@ def test_sealed_set(servers, capsys):
         q = ask.report(questions, title="封存集 单轮问题")
         c = ask.report(conversations, title="封存集 多轮对话", breakdown=False)
     assert q["total"] >= 300 and c["total"] >= 60
-    assert not _shape_failures(questions + conversations), _shape_failures(questions + conversations)
+    assert not ask.shape_failures(questions + conversations), ask.shape_failures(questions + conversations)
     assert q["rate"] >= GATE_QUESTIONS and c["rate"] >= GATE_CONVERSATIONS
 
 
 def test_development_conversations_never_get_an_empty_or_repeated_reply(servers):
     conversations = ask.run_conversations(servers.rasa_url, ask.load_conversations(ask.HERE / "conversations.yml"))
-    assert not _shape_failures(conversations), _shape_failures(conversations)
+    assert not ask.shape_failures(conversations), ask.shape_failures(conversations)

@@ -6,7 +6,6 @@ import json
 import re
 import sqlite3
 import uuid
-import zlib
 
 import pytest
 
@@ -23,8 +22,7 @@ PHONE4 = '/choose_factor{"factor_kind": "phone4"}'
 def conversation(servers, *texts, sender=None, client=None) -> list[str]:
     """One user's turns; each test's user comes from its own address (X-Real-IP), as behind nginx."""
     sender = sender or f"st-{uuid.uuid4().hex[:10]}"
-    n = zlib.crc32(sender.encode())
-    client = client or f"10.{n % 250}.{(n >> 8) % 250}.{(n >> 16) % 250}"
+    client = client or ask.client_of(sender)
     return [ask.ask(servers.rasa_url, t, sender, client=client) for t in texts]
 
 

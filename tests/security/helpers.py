@@ -7,10 +7,11 @@ import os
 import re
 import sqlite3
 import uuid
-import zlib
 from pathlib import Path
 
 import requests
+
+from tests.e2e.ask import client_of
 
 ID4 = '/choose_factor{"factor_kind": "id4"}'
 PHONE4 = '/choose_factor{"factor_kind": "phone4"}'
@@ -20,11 +21,6 @@ _RANDOM_ID = re.compile(r"(?=[0-9a-zA-Z]*[a-zA-Z])[0-9a-zA-Z]{12,}")
 
 def var_dir() -> Path:
     return Path(os.environ["ZHICHENG_VAR_DIR"])
-
-
-def client_of(sender: str) -> str:
-    n = zlib.crc32(sender.encode())
-    return f"10.{n % 250}.{(n >> 8) % 250}.{(n >> 16) % 250}"
 
 
 def post(servers, body, *, client: str | None = None, raw: bytes | None = None, timeout: float = 30):
