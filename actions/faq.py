@@ -42,18 +42,15 @@ def ranking(tracker: Tracker) -> Dict[str, float]:
 def candidates(session, year: int, query: str, intents: Dict[str, float]) -> List[Candidate]:
     """Every FAQ entry the classifier or retrieval thinks of: NLU confidence + retrieval score."""
     scores: Dict[str, float] = {}
-    entries: Dict[str, Any] = {}
-    for entry in queries.faqs_by_intents(session=session, year=year, intents=list(intents)):
+    entries = {e.id: e for e in queries.faqs_by_intents(session=session, year=year, intents=list(intents))}
+    for entry in entries.values():
         scores[entry.id] = intents[entry.intent]
-        entries[entry.id] = entry
     for hit in search(query, session=session, year=year, limit=5):
         scores[hit.faq_id] = scores.get(hit.faq_id, 0.0) + hit.score
-        entries.setdefault(hit.faq_id, None)
-    out = []
-    for faq_id, score in scores.items():
-        entry = entries.get(faq_id) or queries.faq_by_id(session=session, year=year, faq_id=faq_id)
-        if entry is not None:
-            out.append(Candidate(faq_id, score, entry.question, tuple(entry.clauses)))
+    missing = [faq_id for faq_id in scores if faq_id not in entries]  # found by retrieval only: one query
+    entries.update((e.id, e) for e in queries.faqs_by_ids(session=session, year=year, faq_ids=missing))
+    out = [Candidate(faq_id, score, entries[faq_id].question, tuple(entries[faq_id].clauses))
+           for faq_id, score in scores.items() if faq_id in entries]
     return sorted(out, key=lambda c: c.score, reverse=True)
 
 

@@ -27,6 +27,12 @@ def faqs_by_intents(*, session: Session, year: int, intents: list[str]) -> list[
     return list(session.scalars(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.intent.in_(intents))))
 
 
+def faqs_by_ids(*, session: Session, year: int, faq_ids: list[str]) -> list[FaqEntry]:
+    if not faq_ids:
+        return []
+    return list(session.scalars(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.id.in_(faq_ids))))
+
+
 def faq_by_id(*, session: Session, year: int, faq_id: str) -> FaqEntry | None:
     return session.get(FaqEntry, (year, faq_id))
 
