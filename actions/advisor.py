@@ -58,6 +58,15 @@ def decidable_topics(session, known: Dict[str, Any], text: str) -> frozenset:
     return frozenset(out)
 
 
+def _before_citation(reply: str, notes: List[str]) -> str:
+    """The reply with `notes` inserted above its citation line: every answer ends with its source."""
+    if not notes:
+        return reply
+    lines = reply.split("\n")
+    at = max((i for i, line in enumerate(lines) if line.startswith("依据：")), default=len(lines))
+    return "\n".join(lines[:at] + notes + lines[at:])
+
+
 def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, intent: Optional[str]) -> List[EventType]:
     """One advisor turn on `topic` (the router chose it): merge the message's facts, decide, ask."""
     tapped = next(tracker.get_latest_entity_values("fact_text"), None)
@@ -89,13 +98,13 @@ def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, in
             return [SlotSet("adv_facts", facts)]
         facts.pop("_misses", None)
         turn = dialogue.next_turn(facts, _decider(session, topic))
-    reply = render_verdict(turn.verdict, notice_number=notice_number)
+    notes = []
     if turn.assumed and not turn.ask:
-        reply += "\n" + " ".join(dialogue.ASSUMPTION_NOTES[a] for a in turn.assumed)
+        notes.append(" ".join(dialogue.ASSUMPTION_NOTES[a] for a in turn.assumed))
     note = dialogue.reading_note(facts)
     if note:
-        reply += "\n" + note
-    dispatcher.utter_message(text=reply)
+        notes.append(note)
+    dispatcher.utter_message(text=_before_citation(render_verdict(turn.verdict, notice_number=notice_number), notes))
     if turn.ask:
         ask_events(dispatcher, turn.ask)
     return [SlotSet("adv_topic", topic), SlotSet("adv_facts", facts), SlotSet("adv_asking", turn.ask)]

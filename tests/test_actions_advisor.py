@@ -97,3 +97,11 @@ async def test_a_bare_second_tier_after_a_state_owned_unit_is_read_as_central_an
     reply = _text(messages)
     assert "需要开具委托函" in reply and "附件2" in reply and "五(二)" in reply
     assert "理解为中央在京单位的二级单位" in reply and slots3["adv_facts"]["employer"] == "中央在京单位二级"
+
+
+async def test_notes_on_assumptions_come_before_the_citation_so_the_reply_ends_with_its_source(loaded_default_db):
+    messages, slots = await run("我要不要开委托函", "ask_entrustment")
+    messages, _ = await run("二级单位", "inform", slots)
+    reply = _text(messages)
+    assert "理解为中央在京单位的二级单位" in reply
+    assert reply.strip().splitlines()[-1].startswith("依据：京人社事业字〔2024〕96号")
