@@ -25,7 +25,10 @@ TOPIC_OF_INTENT = {"ask_eligibility": "eligibility", "ask_entrustment": "entrust
 # the advisor topic an FAQ answer opens, by the clause it rests on: a terse follow-up with facts
 # ("二级单位", "在亦庄") continues that topic
 _TOPIC_OF_CLAUSE = (("五(二)", "entrustment"), ("五(一)", "institution"), ("二", "institution"),
-                    ("三(一)1", "deadline"), ("一", "eligibility"))
+                    ("三(一)1", "deadline"), ("一", "eligibility"),
+                    # who may apply, by series, exam and 破格: the eligibility advisor decides these too
+                    ("三(二)", "eligibility"), ("三(三)", "eligibility"), ("五(五)", "eligibility"),
+                    ("五(六)", "eligibility"))
 PLAUSIBLE = 0.35  # combined score (NLU confidence + retrieval, each 0..1) worth answering
 CLEAR_LEAD = 1.8  # or a lower score this many times the runner-up's (the classifier leans one way)
 FLOOR = 0.18  # below this nothing is answered

@@ -84,6 +84,8 @@ def test_topics_follow_from_the_clause_an_answer_rests_on():
     assert topic_of_clauses(["五(一)"]) == "institution"
     assert topic_of_clauses(["一第4段"]) == "eligibility"
     assert topic_of_clauses(["三(一)4"]) is None
+    assert topic_of_clauses(["五(五)"]) == "eligibility"  # the exam rule: "没考过" continues it
+    assert topic_of_clauses(["三(二)"]) == "eligibility"
 
 
 def test_a_long_message_is_classified_on_the_part_that_asks():
