@@ -76,8 +76,11 @@ def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, in
     known: Dict[str, Any] = dict(tracker.get_slot("adv_facts") or {})
     # 是/不是 answers a yes/no question only; to "哪个系列？" it is no answer
     answer = None if asking in dialogue.QUESTIONS else {"affirm": True, "deny": False}.get(intent or "")
-    facts = dialogue.merge(known, text if not text.startswith("/") else "", asking=asking, answer=answer,
-                           skip=intent == "skip")
+    # a yes/no right after a verdict that assumed a fact ("以上按您在北京正常参保来判断") answers that
+    confirms = (known.get(dialogue.ASSUMED_KEY) or [None])[0] if not asking and answer is not None else None
+    facts = dialogue.merge(known, text if not text.startswith("/") else "", asking=asking or confirms,
+                           answer=answer, skip=intent == "skip")
+    facts.pop(dialogue.ASSUMED_KEY, None)
     with kb_session() as session:
         year = queries.current_year(session=session)
         notice_number = queries.notice(session=session, year=year).number
@@ -101,6 +104,7 @@ def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, in
     notes = []
     if turn.assumed and not turn.ask:
         notes.append(" ".join(dialogue.ASSUMPTION_NOTES[a] for a in turn.assumed))
+        facts[dialogue.ASSUMED_KEY] = list(turn.assumed)
     note = dialogue.reading_note(facts)
     if note:
         notes.append(note)

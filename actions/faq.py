@@ -24,6 +24,50 @@ def message_text(tracker: Tracker) -> str:
     return message.get("zc_full_text") or normalize(message.get("text"))
 
 
+def earlier_questions(tracker: Tracker, limit: int = 2) -> List[str]:
+    """The user's typed messages before the latest one, newest first: the one before, and the one
+    before that too when the one before was itself a terse follow-up ("在哪交" after "评审费交多少")."""
+    from bot.router import elliptical
+    out: List[str] = []
+    users = [e for e in tracker.events if e.get("event") == "user"][:-1]
+    for event in reversed(users):
+        data = event.get("parse_data") or {}
+        text = data.get("zc_full_text") or normalize(event.get("text"))
+        if not text or text.startswith("/"):
+            continue  # a button: the question is further back
+        out.append(text)
+        if len(out) >= limit or not elliptical(text):
+            break
+    return out
+
+
+def previous_reply(tracker: Tracker, back: int = 1) -> List[Dict[str, Any]]:
+    """The bot's messages after the user's `back`-th message before the latest one."""
+    out: List[Dict[str, Any]] = []
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users > back:
+                break
+        elif users >= 1 and event.get("event") == "bot":
+            out.append(event)
+    return list(reversed(out))
+
+
+def last_answer(tracker: Tracker) -> Optional[str]:
+    """The entry the bot's last reply before the latest message answered from, if any; a tapped
+    button ("/affirm") in between is looked past, as the questions are."""
+    users = [e for e in tracker.events if e.get("event") == "user"][:-1]
+    taps = 0
+    for event in reversed(users):
+        if not str(event.get("text") or "").startswith("/"):
+            break
+        taps += 1
+    ids = [((e.get("data") or {}).get("custom") or {}).get("faq_id") for e in previous_reply(tracker, 1 + taps)]
+    return next((i for i in reversed(ids) if i), None)
+
+
 def entity(tracker: Tracker, name: str) -> Optional[str]:
     return next(tracker.get_latest_entity_values(name), None)
 
@@ -49,9 +93,12 @@ def candidates(session, year: int, query: str, intents: Dict[str, float]) -> Lis
         scores[hit.faq_id] = scores.get(hit.faq_id, 0.0) + hit.score
     missing = [faq_id for faq_id in scores if faq_id not in entries]  # found by retrieval only: one query
     entries.update((e.id, e) for e in queries.faqs_by_ids(session=session, year=year, faq_ids=missing))
-    out = [Candidate(faq_id, score, entries[faq_id].question, tuple(entries[faq_id].clauses))
-           for faq_id, score in scores.items() if faq_id in entries]
+    out = [candidate(entries[faq_id], score) for faq_id, score in scores.items() if faq_id in entries]
     return sorted(out, key=lambda c: c.score, reverse=True)
+
+
+def candidate(entry, score: float) -> Candidate:
+    return Candidate(entry.id, score, entry.question, tuple(entry.clauses), dated=bool(entry.schedule))
 
 
 def buttons(options) -> List[Dict[str, Any]]:

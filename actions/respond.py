@@ -10,6 +10,7 @@ repeated; the user's turn is then reverted so the policies never loop on it.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -19,12 +20,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import advisor, faq
 from actions.kb import kb_session
 from bot import answers, handover, router
+from bot.advisor import dialogue
 from bot.config import settings
 from bot.kb import queries
 from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons, factor_prompt
 from bot.text import bad_input_reason, question_part
 
+log = logging.getLogger("zhicheng.router")
 INTEGRITY_INTENT = "faq_integrity"
+PERSON_FACTS = ("employer", "identity", "series")  # who the person is: read along with a terse follow-up
 ALSO_TITLE = "您可能还想问："
 
 
@@ -39,21 +43,14 @@ def _context(tracker: Tracker, session, text: str) -> router.Context:
     return router.Context(intent=intent, unsure=unsure, intent_confidence=confidence,
                           out_of_scope=ranked.get("out_of_scope", 0.0),
                           asking=tracker.get_slot("adv_asking"), topic=tracker.get_slot("adv_topic"), facts=known,
-                          decidable=advisor.decidable_topics(session, known, text))
+                          decidable=advisor.decidable_topics(session, known, text),
+                          last_faq=faq.last_answer(tracker))
 
 
 def _unanswered_before(tracker: Tracker) -> bool:
     """Whether the bot's last reply before this message was an honest "I cannot answer"."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_user:
-                return False
-            seen_user = True
-        elif event.get("event") == "bot" and seen_user:
-            text = event.get("text") or ""
-            return text.startswith((answers.NOT_ANSWERABLE, answers.OUT_OF_SCOPE))
-    return False
+    return any((e.get("text") or "").startswith((answers.NOT_ANSWERABLE, answers.OUT_OF_SCOPE))
+               for e in faq.previous_reply(tracker))
 
 
 def _in_form(tracker: Tracker) -> str | None:
@@ -70,7 +67,13 @@ class ActionRespond(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         if _in_form(tracker) == "status_form":
             return await self._inside_status_form(dispatcher, tracker, domain)
-        return await self._respond(dispatcher, tracker)
+        events = await self._respond(dispatcher, tracker)
+        known = tracker.get_slot("adv_facts") or {}
+        if dialogue.ASSUMED_KEY in known and not any(isinstance(e, dict) and e.get("name") == "adv_facts"
+                                                     for e in events):
+            # what the last verdict assumed can be confirmed only right after it
+            events.append(SlotSet("adv_facts", {k: v for k, v in known.items() if k != dialogue.ASSUMED_KEY}))
+        return events
 
     async def _respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         raw = tracker.latest_message.get("text") or ""
@@ -91,18 +94,20 @@ class ActionRespond(Action):
                 if entry is not None:
                     return self._answer(dispatcher, tracker, session, year, entry, ())
             options = faq.candidates(session, year, question_part(text), faq.ranking(tracker))
+            followups = self._followups(tracker, session, year, text, ctx)
             if ctx.intent and ctx.intent.startswith("faq_") and not ctx.unsure:
                 entry = queries.faq_by_intent(session=session, year=year, intent=ctx.intent)
                 if entry is not None:  # the classifier is sure: its entry leads
-                    options = [router.Candidate(entry.id, 2.0, entry.question, tuple(entry.clauses))] + \
+                    options = [faq.candidate(entry, 2.0)] + \
                               [o for o in options if o.faq_id != entry.id]
-            decision = router.route(text, ctx, options)
+            decision = router.route(text, ctx, options, followups)
+            # no text: what was decided and why is enough to follow a conversation in the log
+            log.info("route %s %s (%s; intent %s)", decision.kind, decision.faq_id or decision.topic or "-",
+                     decision.reason, ctx.intent)
             if decision.kind == "advisor":
                 pass  # rendered below, outside this session
             elif decision.kind == "refuse":
-                entry = queries.faq_by_intent(session=session, year=year, intent=INTEGRITY_INTENT)
-                dispatcher.utter_message(text=answers.REFUSE)
-                return self._answer(dispatcher, tracker, session, year, entry, ()) if entry else []
+                return self._refuse(dispatcher, tracker, session, year, decision.reason)
             elif decision.kind == "faq":
                 entry = queries.faq_by_id(session=session, year=year, faq_id=decision.faq_id)
                 return self._answer(dispatcher, tracker, session, year, entry, decision.also)
@@ -135,6 +140,37 @@ class ActionRespond(Action):
                 return []
         return advisor.advise(dispatcher, tracker, topic=decision.topic or "eligibility", intent=ctx.intent)
 
+    @staticmethod
+    def _followups(tracker: Tracker, session, year: int, text: str, ctx: router.Context) -> List[router.Candidate]:
+        """For a terse follow-up: the entries the questions before it (and the person's own facts)
+        were about — "那谁来推荐我" after a freelancer's question is about the freelancers'
+        recommendation. The router weighs them against the follow-up's own candidates."""
+        earlier = faq.earlier_questions(tracker)
+        if not earlier or not router.elliptical(text):
+            return []
+        person = " ".join(str(ctx.facts[k]) for k in PERSON_FACTS if ctx.facts.get(k))
+        query = question_part(" ".join(reversed(earlier))) + (" " + person if person else "")
+        found = faq.candidates(session, year, query, {})  # retrieval only: what the earlier questions were about
+        if ctx.last_faq and all(c.faq_id != ctx.last_faq for c in found):
+            entry = queries.faq_by_id(session=session, year=year, faq_id=ctx.last_faq)
+            if entry is not None:  # the entry just answered stays in the running
+                found.append(faq.candidate(entry, 0.0))
+        return found
+
+    def _refuse(self, dispatcher, tracker, session, year, kind: str) -> List[EventType]:
+        """No help with misuse; where the notice says what it costs (四(一)), say that too."""
+        if kind in ("fraud", "bribery"):
+            dispatcher.utter_message(text=answers.REFUSE_BRIBERY if kind == "bribery" else answers.REFUSE)
+            entry = queries.faq_by_intent(session=session, year=year, intent=INTEGRITY_INTENT)
+            return self._answer(dispatcher, tracker, session, year, entry, ()) if entry else []
+        if kind == "role":
+            number = queries.notice(session=session, year=year).number
+            dispatcher.utter_message(text=answers.REFUSE_ROLE + "\n" +
+                                     answers.citation(number, answers.REFUSE_ROLE_CLAUSES))
+        else:
+            dispatcher.utter_message(text=answers.REFUSE_PRIVACY if kind == "privacy" else answers.REFUSE_SYSTEM)
+        return []
+
     def _answer(self, dispatcher, tracker, session, year, entry, also) -> List[EventType]:
         # the entry's id travels with the answer, so a 👍/👎 in the widget names exactly what was read
         dispatcher.utter_message(text=faq.render(session, year, entry), json_message={"faq_id": entry.id})
@@ -145,8 +181,8 @@ class ActionRespond(Action):
             advisor.ask_events(dispatcher, asking, again=True)
             return []
         topic = router.topic_of_clauses(list(entry.clauses))
-        if not topic:
-            return []
+        if not topic:  # the conversation has moved on from the last advisor topic
+            return [SlotSet("adv_topic", None)] if tracker.get_slot("adv_topic") else []
         # the facts the question gave stay with the topic: "初级工程师去哪报" then "单位在亦庄"
         known = dict(tracker.get_slot("adv_facts") or {})
         facts = advisor.facts_after(known, faq.message_text(tracker))
@@ -159,10 +195,14 @@ class ActionRespond(Action):
             or not router.is_question(text)
         if requested in ("status_application_id", "status_factor_kind") and fills:
             return [FollowupAction("status_form")]  # the form takes the text and validates it
-        # a question in the middle of the lookup: answer it, then ask the form's question again
-        await self._respond(dispatcher, tracker)
         prompt = factor_prompt(tracker.get_slot("status_factor_kind")) if requested == "status_factor_ref" \
             else STATUS_PROMPTS.get(requested or "", STATUS_PROMPTS["status_application_id"])
+        if requested == "status_factor_ref" and not router.is_question(text) and not router.misuse(text):
+            # neither the 4 characters nor a question ("手机号"): ask for exactly what is needed
+            dispatcher.utter_message(text="还没有收到验证信息。" + prompt, json_message={"input": "factor"})
+            return [UserUtteranceReverted()]
+        # a question in the middle of the lookup: answer it, then ask the form's question again
+        await self._respond(dispatcher, tracker)
         dispatcher.utter_message(text="回到申报进度查询：" + prompt,
                                  buttons=factor_kind_buttons() if requested == "status_factor_kind" else None)
         return [UserUtteranceReverted()]

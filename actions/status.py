@@ -15,8 +15,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.kb import kb_session
-from bot import clock
+from bot import answers, clock
+from bot.router import misuse
 from bot.status import security, service, vault
+from bot.text import normalize
 from bot.status.prompts import FACTOR_NAMES, STATUS_PROMPTS, factor_kind_buttons, factor_prompt
 
 SLOTS = ("status_application_id", "status_factor_kind", "status_factor_ref")
@@ -31,12 +33,22 @@ def _reset() -> List[EventType]:
     return [SlotSet(slot, None) for slot in SLOTS]
 
 
+def _refused(value: Any, dispatcher: CollectingDispatcher) -> bool:
+    """A typed answer that asks for someone's data or other misuse gets a refusal, not a slot."""
+    kind = misuse(normalize(str(value or "")))
+    if kind:
+        dispatcher.utter_message(text=answers.refusal(kind))
+    return kind is not None
+
+
 class ValidateStatusForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_status_form"
 
     def validate_status_application_id(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> Dict[Text, Any]:
+        if _refused(value, dispatcher):
+            return {"status_application_id": None}
         candidate = security.normalize(str(value or "")).replace(" ", "")
         if not security.is_application_id(candidate):
             dispatcher.utter_message(text="这看起来不是申报编号。申报编号在您提交申报后的系统页面上可以看到，"
@@ -48,6 +60,8 @@ class ValidateStatusForm(FormValidationAction):
                                     domain: DomainDict) -> Dict[Text, Any]:
         if value in FACTOR_NAMES:
             return {"status_factor_kind": value}
+        if _refused(value, dispatcher):  # "你直接把手机号告诉我吧" names the phone, but chooses nothing
+            return {"status_factor_kind": None}
         typed = str(value or "")
         if "手机" in typed or "电话" in typed:  # typed instead of tapped
             return {"status_factor_kind": "phone4"}

@@ -37,7 +37,17 @@ BAD_INPUT = {
 OUT_OF_SCOPE = (f"抱歉，我只能回答北京市2024年度职称评价通知（京人社事业字〔2024〕96号）相关的问题，比如申报条件、时间、"
                 f"委托函、评审机构、缴费答辩和证书。其他问题请拨打{HOTLINE}咨询。")
 REFUSE = "这个忙我不能帮：伪造、篡改材料或弄虚作假都不行。按通知的规定，后果如下："
-OK = "好的。还有什么职称方面的问题，请直接输入。"
+REFUSE_BRIBERY = "这个忙我不能帮：给评审专家或工作人员送钱送礼、托关系“打点”，都属于不正当手段。按通知的规定，后果如下："
+REFUSE_ROLE = ("我不能扮演人社局、评审服务机构或评审专家，也不能出具批复、证明，或保证任何人的评审结果。按通知，评审委员会"
+               "采取无记名投票方式表决，获得出席委员三分之二以上同意票的，才取得相应的专业技术资格；评审结果验收通过后公示。"
+               f"有疑问请拨打{HOTLINE}。")
+REFUSE_ROLE_CLAUSES = ["三(一)5第2段", "三(一)6"]
+REFUSE_SYSTEM = ("这个请求我不能执行：我不会切换“模式”，也不会透露系统设置、训练数据或任何人的个人信息。我只回答北京市职称评价"
+                 f"通知的问题，请直接提问，或拨打{HOTLINE}。")
+REFUSE_SHORT = f"这个忙我不能帮：弄虚作假或采取其他不正当手段的，按通知将被取消申报资格。有疑问请拨打{HOTLINE}。"
+REFUSE_PRIVACY = ("抱歉，我不能提供或显示任何人的手机号、身份证号等个人信息，也不能替您查看登记的号码。查询申报进度需要申报人本人"
+                  f"提供验证信息；忘了登记的手机号，可以改用身份证号后4位验证，或拨打{HOTLINE}，由话务员核验身份后帮您查询。")
+OK = f"好的。还有什么职称方面的问题，请直接输入；需要人工帮助，请拨打{HOTLINE}。"
 
 DID_YOU_MEAN = f"我不太确定您想问的是哪一个。您是不是想问下面的问题？点一下即可；都不是的话，请换个说法，或拨打{HOTLINE}。"
 
@@ -75,3 +85,8 @@ def weekday_reply(day: dt.date, stages: list, notice_number: str) -> str:
     else:
         lines.append(f"通知里这一天没有安排办理事项；具体问题请拨打{HOTLINE}。")
     return "\n".join(lines)
+
+
+def refusal(kind: str) -> str:
+    """A refusal that stands alone (inside the status lookup, where no FAQ answer follows)."""
+    return {"privacy": REFUSE_PRIVACY, "system": REFUSE_SYSTEM, "role": REFUSE_ROLE}.get(kind, REFUSE_SHORT)

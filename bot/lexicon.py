@@ -23,12 +23,48 @@ def char_key(ch: str) -> str:
     return pinyin(ch, style=Style.NORMAL, heteronym=False, errors="default")[0][0]
 
 
+# words every question of the domain may use: they say nothing about what it asks
+GENERIC = frozenset({"通知", "职称", "申报", "评审", "评职称", "北京", "北京市", "系统", "时间", "问题"})
+COMMON = 50  # jieba's word frequency from which a word is an ordinary word, not a typo
+
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, int]:
+    import jieba  # the NLU pipeline loads it anyway; here only for its word list
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    return jieba.dt.FREQ
+
+
+def _inside_word(text: str, i: int, n: int) -> bool:
+    """Whether text[i:i+n] is itself an ordinary word, or part of one that runs past its edge
+    ("手机号": 机号 sounds like the keyword 几号, but 手机 is a word)."""
+    freq = _frequencies()
+    if freq.get(text[i:i + n], 0) >= COMMON:
+        return True
+    for a in range(max(0, i - 3), i + n):
+        for b in range(max(a + 2, i + 1), min(len(text), a + 4) + 1):
+            crosses = a < i < b or a < i + n < b
+            if crosses and freq.get(text[a:b], 0) >= COMMON:
+                return True
+    return False
+
+
 @dataclass(frozen=True)
 class Lexicon:
     by_sound: dict[str, str]  # "gong wu yuan" -> 公务员 (only sounds that name one term)
     lengths: tuple[int, ...]
     english: re.Pattern | None
     glossary: dict[str, str]
+    terms: frozenset[str] = frozenset()  # every term of the user dictionary
+
+    def has_term(self, text: str) -> bool:
+        """Whether `text` names anything of the domain (a KB term of 2+ characters)."""
+        return any(text[i:i + n] in self.terms for n in self.term_lengths for i in range(len(text) - n + 1))
+
+    @property
+    def term_lengths(self) -> tuple[int, ...]:
+        return tuple(sorted({len(t) for t in self.terms if len(t) >= 2}))
 
     def repair_homophones(self, text: str) -> str:
         """Replace a run that sounds like a KB term but is written differently (公物员 -> 公务员)."""
@@ -43,7 +79,8 @@ class Lexicon:
                     continue
                 term = self.by_sound.get(" ".join(window))
                 chunk = text[i:i + n]
-                if term and term != chunk and any(a == b for a, b in zip(term, chunk)):
+                if term and term != chunk and any(a == b for a, b in zip(term, chunk)) \
+                        and not _inside_word(text, i, n):
                     out.append(term)
                     i += n
                     break
@@ -80,5 +117,5 @@ def lexicon() -> Lexicon:
     english = None
     if glossary:
         words = sorted(glossary, key=len, reverse=True)
-        english = re.compile(r"(?<![a-z0-9_])(" + "|".join(re.escape(w) for w in words) + r")(?![a-z0-9_])", re.I)
-    return Lexicon(by_sound, lengths, english, glossary)
+        english = re.compile(r"(?<![a-z0-9_.@/:-])(" + "|".join(re.escape(w) for w in words) + r")(?![a-z0-9_@/-]|\.[a-z0-9])", re.I)
+    return Lexicon(by_sound, lengths, english, glossary, frozenset(t for t in terms if len(t) >= 2) - GENERIC)

@@ -68,11 +68,17 @@ def has_chinese(text: str) -> bool:
 
 _QUESTION_CUE = re.compile(r"吗|么|呢|\?|？|怎|如何|哪|什么|多少|能不能|可不可以|是否|要不要|需不需要|几|谁")
 _CLAUSE_SPLIT = re.compile(r"[。！!？?；;\n]+|[，,](?=[^，,]{4,})")
+def has_subject(text: str) -> bool:
+    """Whether a message names something of the domain (a KB term), not only a question frame."""
+    return lexicon().has_term(text)
+
+
 def is_question(text: str) -> bool:
     return bool(_QUESTION_CUE.search(text))
 
 
 LONG = 40  # characters: a message this long may tell a story before its question
+MAX_BORROWED = 3  # clauses a question part may take from before it to say what it is about
 
 
 def question_part(text: str) -> str:
@@ -81,7 +87,14 @@ def question_part(text: str) -> str:
     if len(text) < LONG:
         return text
     clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c.strip()]
-    asking = [c for c in clauses if _QUESTION_CUE.search(c)]
-    if asking:
-        return "，".join(asking[-2:])
-    return clauses[-1] if clauses else text
+    if not clauses:
+        return text
+    asking = [i for i, c in enumerate(clauses) if _QUESTION_CUE.search(c)]
+    picked = asking[-2:] or [len(clauses) - 1]
+    # "……论文是找人代写的，后来被查出来了，会有什么后果": a question that names nothing of the
+    # domain is about the clauses before it
+    first, lex = picked[0], lexicon()
+    while first > 0 and picked[0] - first < MAX_BORROWED and \
+            not any(lex.has_term(clauses[i]) for i in range(first, picked[-1] + 1)):
+        first -= 1
+    return "，".join(clauses[i] for i in sorted(set(range(first, picked[0])) | set(picked)))

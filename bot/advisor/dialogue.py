@@ -51,6 +51,7 @@ def question(fact: str) -> tuple[str, tuple[tuple[str, str], ...]]:
 # with a central unit already known, a short tier word refines it ("那二级呢")
 _CENTRAL_LEVEL = (("本级", "中央在京单位本级"), ("二级", "中央在京单位二级"), ("三级", "中央在京单位三级及以下"),
                   ("四级", "中央在京单位三级及以下"), ("下属", "中央在京单位三级及以下"))
+ASSUMED_KEY = "_assumed"  # facts the last verdict assumed: a bare 是/不是 next answers the first
 READ_AS = "_read_as"  # the bare tier word read as a central unit in this turn: the reply says so
 _HIGH_SKILL = re.compile(r"高级工|高级技师|技师|高技能")
 _EXPERTS = ((re.compile(r"[2-9两三四五六七八九十]\s*[名个位]|2名及以上|两个以上|多名"), 2),
@@ -107,7 +108,7 @@ def topic_in(text: str) -> str | None:
 
 def understood(before: dict[str, Any], after: dict[str, Any]) -> bool:
     def state(facts: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in facts.items() if k not in (SKIPPED, READ_AS)}
+        return {k: v for k, v in facts.items() if k != READ_AS and not k.startswith("_")}  # bookkeeping aside
     return state(before) != state(after)
 
 
