@@ -24,7 +24,7 @@ from bot.advisor import dialogue
 from bot.config import settings
 from bot.kb import queries
 from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons, factor_prompt
-from bot.text import bad_input_reason, question_part
+from bot.text import bad_input_reason, has_subject, question_part, readable
 
 log = logging.getLogger("zhicheng.router")
 INTEGRITY_INTENT = "faq_integrity"
@@ -223,14 +223,39 @@ class ActionAdvise(ActionRespond):
         return "action_advise"
 
 
-class ActionInvalidInput(Action):
-    """Explain why a message could not be read (empty, too long, markup only, no text)."""
+class ActionInvalidInput(ActionRespond):
+    """Explain why a message could not be read (empty, too long, markup only, no text). A message
+    the classifier took for noise but that has readable words is routed like any other: it is
+    never "unreadable"."""
 
     def name(self) -> Text:
         return "action_invalid_input"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        reason = bad_input_reason(tracker.latest_message.get("text"), settings().max_message_chars) or "no_text"
-        dispatcher.utter_message(text=answers.BAD_INPUT[reason])
+        reason = bad_input_reason(tracker.latest_message.get("text"), settings().max_message_chars)
+        if reason is None and _in_form(tracker) is None and readable(faq.message_text(tracker)):
+            return await super().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(text=answers.BAD_INPUT[reason or "no_text"])
+        return []
+
+
+class ActionSmallTalk(ActionRespond):
+    """Greetings, thanks, goodbyes, "are you a bot": their response — unless the message also says
+    something of the domain, which the router answers (a classifier that took "在经开区" for a
+    greeting must not lose the district)."""
+
+    RESPONSES = {"greet": "utter_greet", "thank": "utter_thank", "goodbye": "utter_goodbye",
+                 "bot_challenge": "utter_bot_challenge"}
+
+    def name(self) -> Text:
+        return "action_small_talk"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        text = faq.message_text(tracker)
+        if _in_form(tracker) is None and (has_subject(text) or dialogue.understood({}, advisor.facts_after({}, text))):
+            return await super().run(dispatcher, tracker, domain)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        dispatcher.utter_message(response=self.RESPONSES.get(intent or "", "utter_greet"))
         return []

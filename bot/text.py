@@ -68,6 +68,13 @@ def has_chinese(text: str) -> bool:
 
 _QUESTION_CUE = re.compile(r"吗|么|呢|\?|？|怎|如何|哪|什么|多少|能不能|可不可以|是否|要不要|需不需要|几|谁")
 _CLAUSE_SPLIT = re.compile(r"[。！!？?；;\n]+|[，,](?=[^，,]{4,})")
+def readable(text: str) -> bool:
+    """Whether a message has words to read: a term of the domain, or a few different Chinese
+    characters ("请问在哪个网站申报" is readable, "啊啊啊啊" and "asdfjkl" are not)."""
+    chars = _CJK.findall(text)
+    return has_subject(text) or len(chars) >= 4 and len(set(chars)) >= 3
+
+
 def has_subject(text: str) -> bool:
     """Whether a message names something of the domain (a KB term), not only a question frame."""
     return lexicon().has_term(text)

@@ -5,7 +5,8 @@ Text beyond `max_chars` is cut for the NLU only; InputGuard answers such message
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import hashlib
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -15,6 +16,7 @@ from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.lexicon import TERMS, USERDICT
 from bot.text import normalize, question_part
 
 ORIGINAL_LENGTH = "zc_original_length"
@@ -27,6 +29,15 @@ class TextNormalizer(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"max_chars": 500}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """The lexicon the normalisation reads (glossary, homophone terms) is part of the training
+        cache key: editing knowledge/terms.yml or the jieba dictionary retrains what it feeds."""
+        digest = hashlib.sha256()
+        for path in (TERMS, USERDICT):
+            digest.update(path.read_bytes() if path.exists() else b"")
+        return digest.hexdigest()
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._max = int(config.get("max_chars", 500))

@@ -25,6 +25,9 @@ LETTER_TEXT = ("由中央在京单位人事部门开具《2024年北京市职称
                "开具委托函，并在个人申报时上传到系统")
 
 
+LOCAL_EMPLOYERS = (E.STATE_OWNED, E.NON_PUBLIC, E.SOCIAL_ORG)  # within 一 by the employer alone
+
+
 def _is_freelancer(f: Facts) -> bool:
     return f.employer == E.FREELANCE or f.is_freelancer is True
 
@@ -124,6 +127,24 @@ def _ruled_out(f: Facts, info: SeriesInfo | None) -> Verdict | None:
     return None
 
 
+def _established(f: Facts) -> list[tuple[str, str]]:
+    """(reason, clause) for what the known facts already settle about who may apply, before the
+    rest is known: "我是香港人，在民企上班" is within 一 whatever the series."""
+    out = []
+    if f.identity == E.HMT:
+        out.append(("申报人员范围明确包含港澳台地区人才（一）。", "一"))
+    elif f.identity == E.FOREIGN and f.has_work_permit is True:
+        out.append(("申报人员范围明确包含持外国人来华工作许可证的外籍人才（一）。", "一"))
+    if f.is_high_skill is True:
+        out.append((f"符合相应申报条件的高技能人才，可申报{HIGH_SKILL_SERIES_TEXT}系列职称评价（一第2段）。", "一第2段"))
+    if _is_freelancer(f):
+        out.append((f"符合条件的自由职业者，经认可的文艺家协会或行业协会推荐，可参加{FREELANCE_SERIES_TEXT}系列职称评价"
+                    "（一第3段）。", "一第3段"))
+    elif f.employer in LOCAL_EMPLOYERS:
+        out.append((f"与本市{f.employer}建立人事劳动关系的专业技术人才，可参加本市职称评价（一）。", "一"))
+    return out
+
+
 def _missing(f: Facts, info: SeriesInfo | None) -> list[tuple[str, str, str]]:
     """(fact, why it matters, clause) for every fact still needed, most important first."""
     out = []
@@ -175,7 +196,11 @@ def decide_eligibility(facts: Facts, *, catalog: dict[str, SeriesInfo] | None = 
         return ruled
     missing = _missing(f, info)
     if missing:
-        return need_info("eligibility", [m[0] for m in missing], [m[1] for m in missing], [m[2] for m in missing])
+        settled = _established(f)
+        return need_info("eligibility", [m[0] for m in missing], [r for r, _ in settled] + [m[1] for m in missing],
+                         [c for _, c in settled] + [m[2] for m in missing],
+                         established="从您说的情况看，您在本通知的申报人员范围内。"
+                         if f.employer in LOCAL_EMPLOYERS else None)
 
     reasons: list[str] = []
     clauses: list[str] = []

@@ -67,7 +67,7 @@ _EMPLOYER_SYNONYMS = {
     CENTRAL_LOWER: ["中央在京单位三级及以下", "中央单位三级", "央企三级", "央企三级单位", "央企三级公司",
                     "央企四级", "央企孙公司"],
     NATIONAL_ASSOCIATION: ["全国性行业协会商会", "全国性行业协会", "全国性协会", "全国性商会", "行业协会商会",
-                           "全国性学会"],
+                           "全国性学会", "脱钩协会", "脱钩商会", "脱钩行业协会"],
     GOVERNMENT: ["党政机关", "机关单位", "政府机关", "行政机关", "政府部门", "机关", "公务员"],
     FREELANCE: ["自由职业者", "自由职业", "自由职业专业技术人才", "自由职业人员", "自由职业人"],
     SELF_EVALUATING: ["自主评聘单位", "自主评聘"],
@@ -80,6 +80,8 @@ _TIER_WORDS = {
     "二级单位": CENTRAL_SECOND, "二级公司": CENTRAL_SECOND, "所属二级": CENTRAL_SECOND, "下属二级": CENTRAL_SECOND,
     "三级单位": CENTRAL_LOWER, "三级公司": CENTRAL_LOWER, "三级及以下": CENTRAL_LOWER, "四级单位": CENTRAL_LOWER,
     "四级公司": CENTRAL_LOWER, "孙公司": CENTRAL_LOWER, "本级单位": CENTRAL_TOP,
+    "二级子公司": CENTRAL_SECOND, "二级子企业": CENTRAL_SECOND, "三级子公司": CENTRAL_LOWER, "三级子企业": CENTRAL_LOWER,
+    "四级子公司": CENTRAL_LOWER, "下属三级": CENTRAL_LOWER, "所属三级": CENTRAL_LOWER,
 }
 # Tier words that name a central tier even alone: the notice tiers only 中央在京单位 (五(二)).
 # 本级 / 总部 alone do not ("公司总部" is any company's head office).
@@ -160,7 +162,7 @@ _flags("passed_exam", True, ["考试通过", "通过了考试", "考过了", "�
 _flags("passed_exam", False, ["没考试", "没有考试", "还没考", "没通过考试", "没考过", "考试没过", "考试没通过",
                               "没参加考试", "没有参加考试", "未通过考试"])
 _flags("on_decoupled_list", True, ["在脱钩名单里", "在脱钩名单中", "在脱钩名单上", "在脱钩改革名单", "属于脱钩",
-                                    "已脱钩", "脱钩了"])
+                                    "已脱钩", "脱钩了", "脱钩协会", "脱钩商会", "脱钩的协会", "脱钩的商会"])
 _flags("on_decoupled_list", False, ["不在脱钩名单", "没在脱钩名单", "没有脱钩", "未脱钩", "不在附件3"])
 _flags("meets_standard_conditions", False, ["学历不够", "资历不够", "年限不够", "不符合申报条件", "条件不够",
                                             "不具备规定学历", "不具备规定资历"])

@@ -91,9 +91,12 @@ def unique(items) -> list:
     return list(dict.fromkeys(i for i in items if i))
 
 
-def need_info(kind: str, missing: list[str], reasons: list[str], clauses: list[str]) -> Verdict:
+def need_info(kind: str, missing: list[str], reasons: list[str], clauses: list[str],
+              established: str | None = None) -> Verdict:
+    """Facts are missing. `established`: what the facts known so far already settle, said first."""
     missing = unique(missing)
-    return Verdict(kind=kind, decision="need_info", summary="还需要了解您的一些情况才能判断。",
+    summary = f"{established}还需要了解您的一些情况，才能给出完整的判断。" if established else "还需要了解您的一些情况才能判断。"
+    return Verdict(kind=kind, decision="need_info", summary=summary,
                    reasons=unique(reasons), clauses=unique(clauses),
                    next_steps=[f"请告诉我：{FACT_LABELS.get(missing[0], missing[0])}。"], missing=missing)
 
