@@ -14,6 +14,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.faq import previous_reply
 from actions.kb import kb_session
 from bot import answers, clock
 from bot.router import misuse
@@ -94,7 +95,9 @@ class ActionAskStatusApplicationId(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(text="好的，帮您查申报进度。" + STATUS_PROMPTS["status_application_id"])
+        again = any(STATUS_PROMPTS["status_application_id"] in (e.get("text") or "")
+                    for e in previous_reply(tracker))
+        dispatcher.utter_message(text=("" if again else "好的，帮您查申报进度。") + STATUS_PROMPTS["status_application_id"])
         return []
 
 
