@@ -19,7 +19,7 @@ from bot.advisor.directory import all_institutions
 from bot.advisor.verdict import render_verdict
 from bot.kb import queries
 from bot.kb.models import ScheduleStage
-from bot.text import normalize
+from bot.text import is_question, normalize
 
 MAX_MISSES = 2  # unclear answers to one question before the way out is offered
 
@@ -89,7 +89,8 @@ def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, in
             verdict = decide_deadline(stages, today=clock.today())
             dispatcher.utter_message(text=render_verdict(verdict, notice_number=notice_number))
             return [SlotSet("adv_topic", topic), SlotSet("adv_asking", None)]
-        if asking and intent not in ("skip",) and answer is None and not dialogue.understood(known, facts):
+        if asking and intent not in ("skip",) and answer is None and not dialogue.understood(known, facts) \
+                and not is_question(text):  # a question of its own is no failed answer
             misses = int(known.get("_misses", 0)) + 1
             facts["_misses"] = misses
             if misses >= MAX_MISSES:

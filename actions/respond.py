@@ -111,6 +111,11 @@ class ActionRespond(Action):
             elif decision.kind == "faq":
                 entry = queries.faq_by_id(session=session, year=year, faq_id=decision.faq_id)
                 return self._answer(dispatcher, tracker, session, year, entry, decision.also)
+            elif decision.kind == "noted":  # facts first: keep them for the question to come
+                known = dict(tracker.get_slot("adv_facts") or {})
+                facts = advisor.facts_after(known, text)
+                dispatcher.utter_message(text=answers.NOTED.format(facts=dialogue.summary(facts)))
+                return [SlotSet("adv_facts", facts)]
             elif decision.kind == "ack":
                 dispatcher.utter_message(text=answers.OK)
                 return [SlotSet("adv_asking", None)]

@@ -112,7 +112,7 @@ class Context:
 
 @dataclass(frozen=True)
 class Route:
-    kind: str  # advisor | faq | refuse | ack | weekday | clarify | cannot_answer
+    kind: str  # advisor | faq | refuse | ack | weekday | clarify | noted | cannot_answer
     topic: str | None = None
     faq_id: str | None = None
     also: tuple[Candidate, ...] = ()
@@ -225,7 +225,8 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
         return Route("weekday", date=(int(weekday.group(1)), int(weekday.group(2))), reason="weekday of a date")
     if ctx.intent in ("affirm", "deny") and not ctx.asking and ctx.topic and ctx.facts.get(dialogue.ASSUMED_KEY):
         return Route("advisor", topic=ctx.topic, reason="confirms what the verdict assumed")
-    if not ctx.unsure and (ctx.intent == "stop" or ctx.intent in ("affirm", "deny") and not ctx.asking):
+    if not ctx.unsure and (ctx.intent == "stop" and not is_question(text)
+                           or ctx.intent in ("affirm", "deny") and not ctx.asking):
         return Route("ack", reason=ctx.intent or "")
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     following = bool(followups) and elliptical(text)
@@ -236,13 +237,19 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
     topic = advisor_topic(text, ctx, ranked[0] if fits else None)
     if topic:
         return Route("advisor", topic=topic, reason="advisor")
-    if ctx.asking and (ctx.intent in ("affirm", "deny", "skip") or not is_question(text)):
+    sure_faq = bool(ctx.intent and ctx.intent.startswith("faq_") and not ctx.unsure)
+    if ctx.asking and (ctx.intent in ("affirm", "deny", "skip") or not is_question(text)) \
+            and not (sure_faq and fits and has_subject(text)):
         # an answer to the open question, understood or not: the advisor asks again or offers a way out
+        # (unless it is plainly about something else: "有个员工的材料被退回补正了")
         return Route("advisor", topic=ctx.topic, reason="answers the open question")
-    if ctx.unsure and ctx.intent == "stop":
+    if ctx.unsure and ctx.intent == "stop" and not is_question(text):
         return Route("ack", reason="stop")
+    if not fits and not is_question(text) and dialogue.understood({}, dialogue.merge({}, text, asking=None, answer=None)):
+        # "I'm a foreigner with a work permit, at a 民企 in 海淀": facts first, the question to come
+        return Route("noted", reason="states facts")
     if ctx.intent == "out_of_scope" and ctx.intent_confidence >= STRONG_OUT_OF_SCOPE \
-            and not (ranked and ranked[0].score >= 0.9):
+            and not (ranked and (ranked[0].score >= 0.9 or fits and has_subject(text))):
         return Route("cannot_answer", reason="out of scope")
     if fits and ranked[0].score > ctx.out_of_scope:
         best = ranked[0]
@@ -251,5 +258,6 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
                      reason=f"best {best.score:.2f}")
     if len(text) <= 14 and _VAGUE.search(text) and not is_question(text.replace("问", "")):
         return Route("clarify", reason="about titles in general")  # "我想问一下评职称的事"
+
     return Route("cannot_answer", also=tuple(c for c in ranked[:MAX_ALSO] if c.score >= ALSO),
                  reason="nothing plausible")

@@ -151,3 +151,21 @@ def next_turn(facts: dict[str, Any], decide: Callable[[Facts], Verdict]) -> Turn
 def _fields_used(verdict: Verdict) -> set[str]:
     """Assumptions matter only where the notice conditions the verdict on them (五(二))."""
     return {"insured_in_beijing"} if any(c.startswith("五(二)") for c in verdict.clauses) else set()
+
+
+_YES_NO_FACTS = {"insured_in_beijing": ("在北京参保", "不在北京参保"), "has_work_permit": ("有外国人来华工作许可证", "没有工作许可证"),
+                 "is_high_skill": ("高技能人才", None), "is_civil_servant": ("公务员", "不是公务员"),
+                 "passed_exam": ("已通过职业资格考试", "未通过职业资格考试"), "on_decoupled_list": ("在脱钩名单中", "不在脱钩名单中")}
+
+
+def summary(facts: dict[str, Any]) -> str:
+    """The known facts in a few words: "外籍、非公有制经济组织、海淀区、有外国人来华工作许可证"."""
+    words = [str(facts[k]) for k in ("identity", "employer", "series", "level") if facts.get(k)]
+    if facts.get("district"):
+        words.append(str(facts["district"]))
+    for key, (yes, no) in _YES_NO_FACTS.items():
+        value = facts.get(key)
+        word = yes if value is True else no if value is False else None
+        if word:
+            words.append(word)
+    return "、".join(words)
