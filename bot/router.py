@@ -35,6 +35,7 @@ FLOOR = 0.18  # below this nothing is answered
 ALSO = 0.25  # a runner-up worth listing under the answer
 STRONG_OUT_OF_SCOPE = 0.6  # the classifier's out_of_scope confidence that retrieval must beat
 MAX_ALSO = 3
+PERSONAL_TOPICS = ("entrustment", "institution")  # topics whose answer depends on the person's own facts
 CONTINUITY = 0.3  # a terse follow-up's lean towards the entry answered just before
 CONTEXT_WEIGHT = 0.5  # how much the questions before a terse follow-up count against its own words
 _MISUSE = re.compile(r"造假|作假|伪造|弄虚作假|假的?[\u4e00-\u9fff]{0,4}?(学历|学位|证书|证明|材料|论文|业绩|社保)|假证|办个?证|买(个)?证|代写|代做|"
@@ -159,8 +160,9 @@ def advisor_topic(text: str, ctx: Context, best: Candidate | None = None) -> str
     if ctx.asking and states_facts:
         return ctx.topic or named or from_intent
     # the question carries the person's facts and the entry it asks about is one the advisor can
-    # decide on them: the verdict for this person ("丰台 助理工程师 受理")
-    if own_facts and faq_topic and faq_topic in ctx.decidable:
+    # decide on them: the verdict for this person ("丰台 助理工程师 受理"). Eligibility entries
+    # answer a category ("公务员能评吗") as the verdict would, in the staff's own words: they stay
+    if own_facts and faq_topic in PERSONAL_TOPICS and faq_topic in ctx.decidable:
         return faq_topic
     if from_intent and (not ctx.unsure or named == from_intent):
         # "我是香港人，在民企上班，能评吗": facts that settle nothing yet, and an entry on exactly this
