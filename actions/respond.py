@@ -53,6 +53,14 @@ def _unanswered_before(tracker: Tracker) -> bool:
                for e in faq.previous_reply(tracker))
 
 
+def _end_turn(events: List[EventType]) -> List[EventType]:
+    """The reply is complete: listen next. Without this, a message whose intent no rule covers
+    (the core fallback's action) would be answered again and again, up to ten times in one reply."""
+    if any(e.get("event") in ("followup", "rewind") for e in events):
+        return events
+    return events + [FollowupAction("action_listen")]
+
+
 def _in_form(tracker: Tracker) -> str | None:
     return tracker.active_loop.get("name") if tracker.active_loop else None
 
@@ -67,6 +75,9 @@ class ActionRespond(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         if _in_form(tracker) == "status_form":
             return await self._inside_status_form(dispatcher, tracker, domain)
+        return _end_turn(await self._answer_turn(dispatcher, tracker))
+
+    async def _answer_turn(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         events = await self._respond(dispatcher, tracker)
         known = tracker.get_slot("adv_facts") or {}
         if dialogue.ASSUMED_KEY in known and not any(isinstance(e, dict) and e.get("name") == "adv_facts"
@@ -242,7 +253,7 @@ class ActionInvalidInput(ActionRespond):
         if reason is None and _in_form(tracker) is None and readable(faq.message_text(tracker)):
             return await super().run(dispatcher, tracker, domain)
         dispatcher.utter_message(text=answers.BAD_INPUT[reason or "no_text"])
-        return []
+        return [] if _in_form(tracker) else _end_turn([])  # in a form, the form asks again
 
 
 class ActionSmallTalk(ActionRespond):
@@ -263,4 +274,4 @@ class ActionSmallTalk(ActionRespond):
             return await super().run(dispatcher, tracker, domain)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         dispatcher.utter_message(response=self.RESPONSES.get(intent or "", "utter_greet"))
-        return []
+        return [] if _in_form(tracker) else _end_turn([])  # in a form, the form asks again

@@ -131,9 +131,13 @@ _PUNCT = re.compile(r"[\s,，。.!！?？、;；:：~～]+")
 TERSE = 8  # characters (punctuation aside): a question this short borrows the previous one's subject
 
 
+_AGAIN = re.compile(r"还要|还需要|还得|还用|要再|需要再|也要|也需要")  # "我们单位还要再推荐一次吗"
+
+
 def elliptical(text: str) -> bool:
     """Whether a message is a follow-up that only makes sense with the question before it."""
-    return len(_PUNCT.sub("", text)) <= TERSE or bool(_LEANS.search(text.strip()))
+    core = _PUNCT.sub("", text)
+    return len(core) <= TERSE or bool(_LEANS.search(text.strip())) or len(core) <= 2 * TERSE and bool(_AGAIN.search(core))
 
 
 def topic_of_clauses(clauses: Sequence[str]) -> str | None:

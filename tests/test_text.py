@@ -51,3 +51,20 @@ def test_homophone_typos_of_domain_terms_are_repaired(raw, expected):
 ])
 def test_english_domain_words_are_put_in_chinese(raw, expected):
     assert normalize(raw) == expected
+
+
+def test_the_english_glossary_has_no_key_twice():
+    """A key written twice silently keeps only its last meaning."""
+    import yaml
+    from bot.lexicon import TERMS
+
+    seen: list[str] = []
+
+    class Strict(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            keys = [self.construct_object(k, deep=deep) for k, _ in node.value]
+            seen.extend(k for k in keys if keys.count(k) > 1)
+            return super().construct_mapping(node, deep=deep)
+
+    yaml.load(TERMS.read_text(encoding="utf-8"), Loader=Strict)
+    assert not seen

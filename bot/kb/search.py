@@ -5,6 +5,7 @@ kept in memory; `search` returns ranked hits with a score normalised to 0..1.
 """
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from bot.kb.models import FaqEntry, KbVersion, Series
 from bot.text import normalize
 
 _STOP = set("的 了 吗 呢 吧 啊 呀 么 嘛 是 我 你 他 她 我们 请问 请 问 想 下 一下 能 可以 怎么 怎么办 怎么样 怎样 如何 咋 啥 什么 哪些 哪个 哪里 要 会 有 没有 在 和 与 或 及 就 都 也 还 这 那 个 一 不 吗 ? ! , . 、 : ; \" ' ( ) 【 】 《 》 “ ” ‘ ’ ~ …".split())
+_LATIN = re.compile(r"[a-z'’.\-]+")
 _lock = threading.Lock()
 _cache: dict[str, "_Index"] = {}
 _known_terms: set[str] = set()
@@ -57,7 +59,9 @@ class _Index:
         self.bm25 = BM25Okapi(docs) if docs else None
 
     def search(self, query: str, limit: int) -> list[Hit]:
-        q = tokens(query)
+        # an English word the glossary could not translate says nothing for or against an entry:
+        # it is left out, not counted as a rare word every entry lacks
+        q = [t for t in tokens(query) if not _LATIN.fullmatch(t) or t in self.bm25.idf] if self.bm25 else []
         if not q or self.bm25 is None:
             return []
         scores = self.bm25.get_scores(q)
