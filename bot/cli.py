@@ -164,8 +164,12 @@ def cmd_run(args) -> int:
         return 1
     if args.scale:
         from bot.scale import ScaleServers, tracker_config
-        servers = ScaleServers(rasa_port=args.rasa_port, actions_port=args.actions_port, web_port=args.web_port,
-                               rasa_workers=args.rasa_workers, action_workers=args.action_workers or 2)
+        try:
+            servers = ScaleServers(rasa_port=args.rasa_port, actions_port=args.actions_port, web_port=args.web_port,
+                                   rasa_workers=args.rasa_workers, action_workers=args.action_workers or 2)
+        except (ValueError, RuntimeError) as err:
+            print(f"无法启动多进程模式：{err}", file=sys.stderr)
+            return 1
         url = tracker_url_of(tracker_config(servers.database_url))
     else:
         servers = Servers(rasa_port=args.rasa_port, actions_port=args.actions_port, web_port=args.web_port,
