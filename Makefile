@@ -15,10 +15,11 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help install deps kb dict model retrain run test unit e2e bench clean
+.PHONY: help install deps scale-deps kb dict model retrain run run-scale test unit e2e bench clean
 
 help:
 	@echo "make run    安装、导入知识库、（必要时）训练并启动助手"
+	@echo "make run-scale  多进程模式：多个 Rasa 进程 + nginx、Redis 锁、PostgreSQL（缺少时安装）"
 	@echo "make test   安装、校验数据、训练并运行全部测试"
 	@echo "make bench  测量回复延迟、吞吐量和意图 F1"
 
@@ -44,6 +45,11 @@ deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	  else echo "请先安装：sudo apt-get install -y$$missing" >&2; exit 1; fi; fi
 
+# scale mode: PostgreSQL and Redis on 127.0.0.1 (deploy/scale-deps.sh installs, initialises and
+# starts them as root when they are not answering; running ones are left alone)
+scale-deps: deps
+	deploy/scale-deps.sh
+
 kb: install
 	$(BIN)/zhicheng kb load
 	$(BIN)/zhicheng status demo --if-demo-db
@@ -62,10 +68,14 @@ retrain: install
 run: kb model
 	$(BIN)/zhicheng run
 
+# DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/zhicheng) is created and loaded if empty
+run-scale: scale-deps model
+	$(BIN)/zhicheng run --scale
+
 unit: install
 	$(BIN)/pytest -m "not e2e"
 
-test: install deps
+test: install deps scale-deps
 	$(BIN)/zhicheng kb check
 	$(BIN)/zhicheng kb dict --check
 	$(BIN)/rasa data validate --fail-on-warnings
@@ -73,7 +83,7 @@ test: install deps
 	$(BIN)/pytest
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out var/results
 
-bench: kb model
+bench: kb model scale-deps
 	$(BIN)/python bench/bench.py
 
 clean:

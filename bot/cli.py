@@ -9,7 +9,8 @@
   zhicheng kb import-list associations FILE   the 脱钩 list (附件3), CSV/XLSX
   zhicheng status import FILE.csv | demo | lookup --agent NAME ID   application status (bot/status/cli.py)
   zhicheng tracker purge --older-than DAYS    delete conversations idle longer than DAYS
-  zhicheng run                                start the action server, Rasa and the web app, wait, Ctrl-C stops
+  zhicheng run [--scale]                      start the action server, Rasa and the web app, wait, Ctrl-C stops
+                                              (--scale: several Rasa workers behind nginx, Redis, PostgreSQL)
 """
 from __future__ import annotations
 
@@ -132,22 +133,54 @@ def preflight() -> str | None:
     return None
 
 
+def _prepare_scale() -> int:
+    """Scale mode: the PostgreSQL database exists and holds the knowledge base."""
+    from bot.kb.queries import current_year
+    from bot.scale import ensure_database, scale_database_url
+    try:
+        url = scale_database_url()
+        os.environ["DATABASE_URL"] = url  # the knowledge base, the vault and the tracker store
+        if ensure_database(url):
+            print(f"已创建 PostgreSQL 数据库 {url.rsplit('/', 1)[-1]}。")
+        with session_factory()() as session:
+            empty = current_year(session=session) is None
+    except Exception as err:  # noqa: BLE001 - a clear message, no stack trace
+        print(f"无法启动多进程模式：{err}", file=sys.stderr)
+        return 1
+    if empty:
+        return cmd_load(argparse.Namespace(dir=settings().knowledge_dir))
+    return 0
+
+
 def cmd_run(args) -> int:
     from bot.runner import Servers, run_forever
-    from bot.trackerstore import purge, tracker_url
+    from bot.trackerstore import purge, tracker_url, tracker_url_of
     secure_var_dir()
+    if args.scale and _prepare_scale():
+        return 1
     problem = preflight()
     if problem:
         print(f"无法启动：{problem}", file=sys.stderr)
         return 1
+    if args.scale:
+        from bot.scale import ScaleServers, tracker_config
+        try:
+            servers = ScaleServers(rasa_port=args.rasa_port, actions_port=args.actions_port, web_port=args.web_port,
+                                   rasa_workers=args.rasa_workers, action_workers=args.action_workers or 2)
+        except (ValueError, RuntimeError) as err:
+            print(f"无法启动多进程模式：{err}", file=sys.stderr)
+            return 1
+        url = tracker_url_of(tracker_config(servers.database_url))
+    else:
+        servers = Servers(rasa_port=args.rasa_port, actions_port=args.actions_port, web_port=args.web_port,
+                          action_workers=args.action_workers or 1)
+        url = tracker_url()
     days = settings().tracker_retention_days
-    url = tracker_url()
     if days > 0 and url is not None:
         n = purge(url, older_than_days=days)
         if n:
             print(f"已按保留期限（{days} 天）删除 {n} 个旧对话。")
-    return run_forever(Servers(rasa_port=args.rasa_port, actions_port=args.actions_port,
-                               web_port=args.web_port, action_workers=args.action_workers))
+    return run_forever(servers)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -175,8 +208,12 @@ def parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("run", help="启动助手")
     sp.add_argument("--rasa-port", type=int, default=5005)
     sp.add_argument("--actions-port", type=int, default=5055)
-    sp.add_argument("--action-workers", type=int, default=1)
+    sp.add_argument("--action-workers", type=int, default=None, help="动作服务器进程数（默认 1，--scale 时 2）")
     sp.add_argument("--web-port", type=int, default=8080)
+    sp.add_argument("--scale", action="store_true",
+                    help="多进程模式：多个 Rasa 进程 + nginx、Redis 锁、PostgreSQL（docs/deploy.md）")
+    sp.add_argument("--rasa-workers", type=int, default=int(os.environ.get("ZHICHENG_RASA_WORKERS", "2")),
+                    help="--scale 时的 Rasa 进程数（默认 2）")
     sp.set_defaults(fn=cmd_run)
     tracker = sub.add_parser("tracker", help="对话存储").add_subparsers(dest="tracker_command", required=True)
     sp = tracker.add_parser("purge", help="删除长时间没有新消息的对话")

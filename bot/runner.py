@@ -84,21 +84,25 @@ class Servers:
             return self.env["ZHICHENG_ACTION_TOKEN"]
         return secret_value("ZHICHENG_ACTION_TOKEN", "action_token")
 
-    def endpoints_file(self) -> Path:
-        """endpoints.yml with this run's action-server port and token (written under var/)."""
+    def endpoints_config(self) -> dict:
         from bot.actionserver import TOKEN_HEADER
         config = yaml.safe_load(self.endpoints.read_text(encoding="utf-8")) or {}
         config["action_endpoint"] = {"url": f"http://{self.host}:{self.actions_port}/webhook",
                                      "headers": {TOKEN_HEADER: self.action_token}}
+        return config
+
+    def endpoints_file(self) -> Path:
+        """endpoints.yml with this run's action-server port and token (written under var/)."""
+        config = self.endpoints_config()
         out = (self.log_dir or settings().var_dir) / f"endpoints.{self.rasa_port}.yml"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         out.chmod(0o600)
         return out
 
-    def rasa_args(self) -> list[str]:
+    def rasa_args(self, port: int | None = None) -> list[str]:
         conf = settings()
-        args = [str(BIN / "rasa"), "run", "--interface", self.host, "--port", str(self.rasa_port),
+        args = [str(BIN / "rasa"), "run", "--interface", self.host, "--port", str(port or self.rasa_port),
                 "--model", str(self.model), "--endpoints", str(self.endpoints_file()),
                 "--credentials", str(self.credentials)]
         if conf.rasa_api:
@@ -114,10 +118,13 @@ class Servers:
         return [str(BIN / "python"), "-m", "bot.web", "--port", str(self.web_port)]
 
     # -- processes --------------------------------------------------------------------------
+    def process_args(self, name: str) -> list[str]:
+        return {"rasa": self.rasa_args, "actions": self.actions_args, "web": self.web_args}[name]()
+
     def _spawn(self, name: str) -> subprocess.Popen:
-        args = {"rasa": self.rasa_args, "actions": self.actions_args, "web": self.web_args}[name]()
+        args = self.process_args(name)
         env = self._child_env()
-        if name == "rasa":  # bodies above the limit get 413 from Sanic before any code runs
+        if name.startswith("rasa"):  # bodies above the limit get 413 from Sanic before any code runs
             env["SANIC_REQUEST_MAX_SIZE"] = str(settings().max_body_bytes)
         if name == "web":  # the chat proxy's target
             env["ZHICHENG_RASA_PORT"] = str(self.rasa_port)
@@ -160,9 +167,9 @@ class Servers:
             urls["web"] = f"{self.web_url}/healthz"
         return urls
 
-    def wait(self, timeout: float = 240, names: tuple[str, ...] = ("actions", "rasa", "web")) -> None:
+    def wait(self, timeout: float = 240, names: tuple[str, ...] | None = None) -> None:
         deadline = time.monotonic() + timeout
-        pending = {n: u for n, u in self.health_urls().items() if n in names}
+        pending = {n: u for n, u in self.health_urls().items() if names is None or n in names}
         while pending:
             with self._lock:
                 for name in pending:
@@ -197,7 +204,7 @@ class Servers:
                         delay = self._backoff.get(name, 0.5) * 2
                         self._backoff[name] = min(delay, MAX_BACKOFF)
                         self._due[name] = now + self._backoff[name]
-                        print(f"{_LABEL[name]}意外退出（退出码 {proc.returncode}），{self._backoff[name]:.0f} 秒后重启；"
+                        print(f"{_label(name)}意外退出（退出码 {proc.returncode}），{self._backoff[name]:.0f} 秒后重启；"
                               "其余服务照常运行。", file=sys.stderr, flush=True)
                     elif now >= self._due[name]:
                         del self._due[name]
@@ -205,7 +212,7 @@ class Servers:
                             self._spawn(name)
                             self.restarts[name] = self.restarts.get(name, 0) + 1
                         except Exception as err:  # e.g. the model vanished: try again later
-                            print(f"重启{_LABEL[name]}失败：{err}", file=sys.stderr, flush=True)
+                            print(f"重启{_label(name)}失败：{err}", file=sys.stderr, flush=True)
 
     def stop_rasa(self) -> None:
         self._stop(["rasa"])
@@ -240,7 +247,12 @@ class Servers:
                 proc.wait()
 
 
-_LABEL = {"rasa": "Rasa 服务器", "actions": "动作服务器", "web": "网页服务"}
+_LABEL = {"rasa": "Rasa 服务器", "actions": "动作服务器", "web": "网页服务", "proxy": "负载均衡（nginx）"}
+
+
+def _label(name: str) -> str:
+    base, _, n = name.partition("-")
+    return _LABEL[base] + (f" {n} 号" if n else "")
 
 
 def healthy(url: str) -> bool:

@@ -2,7 +2,7 @@
 
 Conversations idle longer than the retention period (ZHICHENG_TRACKER_RETENTION_DAYS, 90 by
 default; 0 keeps them) are deleted whole: `zhicheng tracker purge --older-than DAYS`, and at
-every `zhicheng run`.
+every `zhicheng run`. Long conversations continue in a fresh session (bot.sessionstore).
 """
 from __future__ import annotations
 
@@ -15,11 +15,18 @@ from sqlalchemy.engine import URL
 
 from bot.config import ROOT
 
+STORE_CLASS = "bot.sessionstore.TrimmingSQLTrackerStore"  # Rasa's SQL store, sessions trimmed
+
 
 def tracker_url(endpoints: Path = ROOT / "endpoints.yml") -> URL | None:
     """The SQLAlchemy URL of the SQL tracker store configured in `endpoints`, None if not SQL."""
     config = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store") or {}
-    if str(config.get("type", "")).upper() != "SQL":
+    return tracker_url_of(config)
+
+
+def tracker_url_of(config: dict) -> URL | None:
+    """The SQLAlchemy URL of a `tracker_store` section, None if it is not an SQL store."""
+    if str(config.get("type", "")).upper() != "SQL" and config.get("type") != STORE_CLASS:
         return None
     dialect = config.get("dialect", "sqlite")
     db = config.get("db", "rasa.db")
@@ -49,3 +56,4 @@ def purge(url: URL, *, older_than_days: float, now: float | None = None) -> int:
         return len(old)
     finally:
         engine.dispose()
+

@@ -78,6 +78,7 @@ WEB_PORT = int(os.environ.get("ZHICHENG_E2E_WEB_PORT", "15080"))
 def servers(_private_var, tmp_path_factory):
     from bot import cli
     from bot.runner import Servers
+    from bot.trackerstore import STORE_CLASS
 
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make test` (or `rasa train --fixed-model-name zhicheng`) first")
@@ -86,7 +87,7 @@ def servers(_private_var, tmp_path_factory):
     assert cli.main(["status", "demo"]) == 0
     endpoints = var / "endpoints.yml"  # the runner adds the action server's port and token
     endpoints.write_text(yaml.safe_dump({
-        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(var / "tracker.db")},
+        "tracker_store": {"type": STORE_CLASS, "dialect": "sqlite", "db": str(var / "tracker.db")},
     }), encoding="utf-8")
     env = {k: os.environ[k] for k in ("DATABASE_URL", "ZHICHENG_VAR_DIR", "ZHICHENG_TODAY")}
     srv = Servers(rasa_port=RASA_PORT, actions_port=ACTIONS_PORT, web_port=WEB_PORT, endpoints=endpoints,

@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 from bot.config import create_secret_file, settings
@@ -75,6 +76,11 @@ def check_secret(*, session) -> None:
 
 
 def _secret_file(path: Path) -> bytes:
+    try:  # read once per file version: it was opened and read several times per chat message
+        st = path.stat()
+        return _read_secret(str(path), st.st_ino, st.st_mtime_ns, st.st_size)
+    except FileNotFoundError:
+        pass
     if not path.exists():
         if _hashes_exist():
             raise SecretMismatch(f"找不到状态查询密钥 {path}，但数据库里已有用它生成的哈希：不会自动生成新密钥"
@@ -82,6 +88,14 @@ def _secret_file(path: Path) -> bytes:
                                  "确需更换时，清空申报数据后重新导入。")
         create_secret_file(path, secrets.token_hex(32))
     text = path.read_text(encoding="ascii").strip()
+    if not text:
+        raise RuntimeError(f"{path} 是空的：请删除它（会生成新密钥）后重新导入申报数据。")
+    return text.encode("ascii")
+
+
+@lru_cache(maxsize=8)
+def _read_secret(path: str, _inode: int, _mtime_ns: int, _size: int) -> bytes:
+    text = Path(path).read_text(encoding="ascii").strip()
     if not text:
         raise RuntimeError(f"{path} 是空的：请删除它（会生成新密钥）后重新导入申报数据。")
     return text.encode("ascii")
