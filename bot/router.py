@@ -126,7 +126,8 @@ _VAGUE = re.compile(r"职称|评审|申报|评职")
 
 
 # "那二级单位呢", "What about 初级?", "模板在哪": a message that leans on the one before
-_LEANS = re.compile(r"^(那|那么|那如果|如果|要是|假如|假设|换成|换做|and\b|so\b|then\b|what about|how about|what if)|呢\s*[?？]?$", re.I)
+_LEANS = re.compile(r"^(那|那么|那如果|如果|要是|假如|假设|换成|换做|他|她|它|这|对方|and\b|so\b|then\b|what about|how about|"
+                    r"what if)|呢\s*[?？]?$", re.I)  # "他说是人社局委托的": a pronoun points back too
 _PUNCT = re.compile(r"[\s,，。.!！?？、;；:：~～]+")
 TERSE = 8  # characters (punctuation aside): a question this short borrows the previous one's subject
 

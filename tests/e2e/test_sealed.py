@@ -8,8 +8,8 @@ SEALED = ask.SETS["sealed"]
 # Floors below which `make test` fails: a regression guard set under the figures measured when
 # they were last raised (README, "Accuracy"). The targets (92% / 90%) are not met yet;
 # raise these only with work that was not tuned on this set.
-GATE_QUESTIONS = 0.82
-GATE_CONVERSATIONS = 0.65
+GATE_QUESTIONS = 0.88
+GATE_CONVERSATIONS = 0.80
 
 
 def test_sealed_set(servers, capsys):
@@ -22,7 +22,3 @@ def test_sealed_set(servers, capsys):
     assert not ask.shape_failures(questions + conversations), ask.shape_failures(questions + conversations)
     assert q["rate"] >= GATE_QUESTIONS and c["rate"] >= GATE_CONVERSATIONS
 
-
-def test_development_conversations_never_get_an_empty_or_repeated_reply(servers):
-    conversations = ask.run_conversations(servers.rasa_url, ask.load_conversations(ask.HERE / "conversations.yml"))
-    assert not ask.shape_failures(conversations), ask.shape_failures(conversations)
