@@ -45,7 +45,7 @@ deps:
 	  else echo "请先安装：sudo apt-get install -y$$missing" >&2; exit 1; fi; fi
 
 kb: install
-	$(BIN)/zhicheng kb load
+	$(BIN)/zhicheng kb load --keep-staff-edits
 	$(BIN)/zhicheng status demo --if-demo-db
 
 dict: install

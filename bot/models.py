@@ -4,3 +4,5 @@ import bot.feedback  # noqa: F401
 import bot.handover  # noqa: F401
 import bot.kb.models  # noqa: F401
 import bot.status.models  # noqa: F401
+import bot.kb.revisions  # noqa: F401
+import bot.staff.accounts  # noqa: F401

@@ -94,3 +94,31 @@ def _index(*, session: Session, year: int) -> _Index:
 
 def search(query: str, *, session: Session, year: int, limit: int = 3) -> list[Hit]:
     return _index(session=session, year=year).search(query, limit)
+
+
+# -- notice clauses (the agent console searches them beside the FAQ) ---------------------------
+_clause_cache: dict[str, "_Index"] = {}
+
+
+class _ClauseIndex(_Index):
+    def __init__(self, clauses):
+        self.ids = [c.id for c in clauses]
+        self.questions = [c.title for c in clauses]
+        docs = [tokens(f"{c.title} {c.text}") for c in clauses]
+        self.bm25 = BM25Okapi(docs) if docs else None
+
+
+def search_clauses(query: str, *, session: Session, year: int, limit: int = 3) -> list[Hit]:
+    """Clauses of the notice by BM25 over title and text (Hit.faq_id is the clause id)."""
+    from bot.kb.models import Clause
+    _index(session=session, year=year)  # the FAQ's terms are in jieba's dictionary first
+    key = f"{session.get_bind().url}|{year}|{kb_version(session=session)}"
+    with _lock:
+        index = _clause_cache.get(key)
+        if index is None:
+            clauses = list(session.scalars(select(Clause).where(Clause.year == year, Clause.kind == "paragraph")
+                                           .order_by(Clause.position)))
+            index = _ClauseIndex(clauses)
+            _clause_cache.clear()
+            _clause_cache[key] = index
+    return index.search(query, limit)

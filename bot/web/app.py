@@ -19,7 +19,7 @@ from bot import feedback
 from bot.config import HOTLINE
 from bot.db import session_factory
 from bot.kb import queries
-from bot.web import chat, origins
+from bot.web import chat, origins, staff
 
 log = logging.getLogger("zhicheng.web")
 HERE = Path(__file__).resolve().parent
@@ -87,6 +87,8 @@ def create_app() -> Sanic:
             found = queries.clause(session=s, year=year, clause_id=clause_id) if year else None
             parent = queries.clause(session=s, year=year, clause_id=found.parent) if found and found.parent else None
             return found, notice, parent
+
+    app.blueprint(staff.blueprint(page))
 
     @app.get("/healthz")
     async def healthz(_: Request) -> HTTPResponse:
