@@ -75,6 +75,7 @@ test: install deps
 
 bench: kb model
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf var models results .pytest_cache

@@ -89,7 +89,7 @@ def test_agent_finds_an_answer_by_three_keywords_runs_an_advisor_and_looks_up_a_
     # 👎 "didn't help the caller" is stored like the widget's, under the agent's name
     page.once("dialog", lambda d: d.accept("来电人问的是三级单位"))
     first.get_by_role("button", name=re.compile("没帮到来电人")).click()
-    page.get_by_role("button", name="已记录 👎").wait_for()
+    page.get_by_role("button", name="已记录：没帮到来电人").wait_for()
     with new_session() as s:
         row = s.scalar(select(Feedback).where(Feedback.conversation_id == "agent:agent1"))
     assert row.rating == "down" and row.comment == "来电人问的是三级单位" and row.faq_id

@@ -32,7 +32,7 @@
       method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
       body: JSON.stringify({answer: hit.answer, question: query, faq_id: hit.id, comment: comment})
-    }).then(function (r) { button.textContent = r.ok ? "已记录 👎" : "没有记录，请重试"; button.disabled = r.ok; });
+    }).then(function (r) { button.textContent = r.ok ? "已记录：没帮到来电人" : "没有记录，请重试"; button.disabled = r.ok; });
   }
 
   function select(i) {
@@ -59,7 +59,7 @@
       var clauses = el("div"); clauses.hidden = true;
       hit.clauses.forEach(function (c) { clauses.appendChild(el("div", "ag-clause", c.id + " " + c.title + "\n" + c.text)); });
       more.addEventListener("click", function () { clauses.hidden = !clauses.hidden; more.setAttribute("aria-expanded", String(!clauses.hidden)); });
-      var down = el("button", "ag-down", "👎 没帮到来电人"); down.type = "button";
+      var down = el("button", "ag-down", "没帮到来电人"); down.type = "button";
       down.addEventListener("click", function () { sendFeedback(hit, data.query, down); });
       actions.appendChild(copyBtn); actions.appendChild(more); actions.appendChild(down);
       li.appendChild(actions); li.appendChild(clauses);
