@@ -236,3 +236,35 @@ def test_transcript_is_read_from_the_tracker_store_read_only(tmp_path):
     lines = console.transcript(url=URL.create("sqlite", database=str(db)), conversation_id="w-1")
     assert [(x.who, x.text) for x in lines] == [("用户", "委托函怎么开"), ("助手", "需要开具委托函。"), ("用户", "转人工")]
     assert console.transcript(url=URL.create("sqlite", database=str(tmp_path / "none.db")), conversation_id="w") is None
+
+
+# -- unanswered-question inbox ------------------------------------------------------------------
+
+def test_inbox_groups_similar_questions_and_linking_makes_them_keywords(session):
+    from bot.kb.queries import record_unanswered
+    from bot.staff import inbox
+    for text in ("职称证书丢了能补办吗", "职称证书丢了怎么补办", "证书丢了能不能补办", "评审会场有停车位吗"):
+        record_unanswered(session=session, text=text, reason="no_match", top_faq="certificate")
+    record_unanswered(session=session, text="我的手机13800138000收不到短信", reason="no_match")
+    session.flush()
+    found = inbox.groups(session=session)
+    assert [g.count for g in found] == [3, 1, 1]
+    lost = found[0]
+    assert lost.texts[0] == "职称证书丢了能补办吗" and lost.suggested == "certificate"
+    assert any("*" in t for g in found for t in g.texts)  # digits masked when recorded
+
+    rev = inbox.link(session=session, ids=lost.key, faq_id="certificate", by="wang", can_publish=True)
+    assert rev.status == "published" and "收件箱" in rev.note
+    keywords = session.get(FaqEntry, (2024, "certificate")).keywords
+    assert "职称证书丢了能补办吗" in keywords and "证书丢了能不能补办" in keywords
+    assert search("证书丢了能补办吗", session=session, year=2024)[0].faq_id == "certificate"
+    exact = search("证书丢了，能不能补办？", session=session, year=2024)[0]  # a linked question, as typed
+    assert exact.faq_id == "certificate" and exact.score == 1.0
+    parking = next(g for g in inbox.groups(session=session) if "停车" in g.texts[0])
+    assert inbox.dismiss(session=session, ids=parking.key, by="wang") == 1
+    assert [g.count for g in inbox.groups(session=session)] == [1]
+    with pytest.raises(ValueError, match="已经处理"):
+        inbox.dismiss(session=session, ids=parking.key, by="wang")
+    with pytest.raises(ValueError, match="没有问答条目"):
+        inbox.link(session=session, ids=inbox.groups(session=session)[0].key, faq_id="nope", by="wang",
+                   can_publish=True)

@@ -46,10 +46,21 @@ def tokens(text: str) -> list[str]:
     return words + bigrams
 
 
+QUESTION_KEYWORD = 8  # a keyword this long is a whole question staff linked to the entry (the inbox)
+
+
+def _bare(text: str) -> str:
+    """A question for exact comparison: normalised, without spaces and punctuation."""
+    return "".join(c for c in normalize(text) if c.isalnum())
+
+
 class _Index:
     def __init__(self, entries: list[FaqEntry]):
         self.ids = [e.id for e in entries]
         self.questions = [e.question for e in entries]
+        # a question staff linked to an entry (bot.staff.inbox) is that entry's answer, whatever BM25 says
+        self.linked = {_bare(k): i for i, e in enumerate(entries) for k in (e.keywords or [])
+                       if len(_bare(k)) >= QUESTION_KEYWORD}
         docs = []
         for e in entries:
             keywords = " ".join(e.keywords or [])
@@ -68,8 +79,13 @@ class _Index:
         if ceiling <= 0:
             return []
         ranked = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)[:limit]
-        return [Hit(self.ids[i], self.questions[i], round(min(scores[i] / ceiling, 1.0), 4))
+        hits = [Hit(self.ids[i], self.questions[i], round(min(scores[i] / ceiling, 1.0), 4))
                 for i in ranked if scores[i] > 0]
+        linked = self.linked.get(_bare(query)) if getattr(self, "linked", None) else None
+        if linked is not None:
+            hits = [Hit(self.ids[linked], self.questions[linked], 1.0)] + \
+                   [h for h in hits if h.faq_id != self.ids[linked]][:limit - 1]
+        return hits
 
 
 def kb_version(*, session: Session) -> int:
