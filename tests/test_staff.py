@@ -268,3 +268,27 @@ def test_inbox_groups_similar_questions_and_linking_makes_them_keywords(session)
     with pytest.raises(ValueError, match="没有问答条目"):
         inbox.link(session=session, ids=inbox.groups(session=session)[0].key, faq_id="nope", by="wang",
                    can_publish=True)
+
+
+def test_schedule_dates_and_clauses_are_revisions_too(session):
+    from bot.kb.models import Clause, ScheduleStage
+    data = revisions.live_data(session, 2024, "stage", "personal_apply")
+    with pytest.raises(KnowledgeError, match="开始日期晚于截止日期"):
+        revisions.save_draft(session=session, year=2024, kind="stage", author="li",
+                             data={**data, "start": "2024-07-30"})
+    with pytest.raises(KnowledgeError, match="end 日期无效"):
+        revisions.save_draft(session=session, year=2024, kind="stage", author="li", data={**data, "end": "7月23日"})
+    rev = revisions.save_draft(session=session, year=2024, kind="stage", author="li", data={**data, "end": "2024-07-26"})
+    revisions.publish(session=session, revision_id=rev.id, publisher="wang")
+    assert session.get(ScheduleStage, (2024, "personal_apply")).end == dt.date(2024, 7, 26)
+    assert revisions.staff_edits_since_import(session=session, year=2024) == ["personal_apply"]
+
+    clause = revisions.live_data(session, 2024, "clause", "一第4段")
+    rev = revisions.save_draft(session=session, year=2024, kind="clause", author="li",
+                               data={**clause, "text": clause["text"] + "（测试）"})
+    revisions.publish(session=session, revision_id=rev.id, publisher="wang")
+    assert session.get(Clause, (2024, "一第4段")).text.endswith("（测试）")
+    first = revisions.history(session=session, year=2024, key="一第4段", kind="clause")[-1]
+    revisions.restore(session=session, revision_id=first.id, author="wang", can_publish=True)
+    assert session.get(Clause, (2024, "一第4段")).text == clause["text"]
+    assert revisions.history(session=session, year=2024, key="personal_apply", kind="faq") == []

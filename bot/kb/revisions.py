@@ -26,11 +26,17 @@ from sqlalchemy.orm import Session
 
 from bot.db import Base
 from bot.kb import loader
-from bot.kb.models import FaqEntry, KbVersion
+from bot.kb.models import Clause, FaqEntry, KbVersion, ScheduleStage
 
 LOADER = "kb load"  # the author of revisions that come from knowledge/
 STAFF_SOURCE = "staff:"  # KbVersion.source of a publish
 FIELDS = ("id", "intent", "topic", "question", "answer", "clauses", "schedule", "keywords", "verified", "source")
+KINDS = {  # kind → (list in Knowledge, its key field, the fields kept, the model)
+    "faq": ("faq", "id", FIELDS, FaqEntry),
+    "clause": ("clauses", "id", ("id", "kind", "title", "parent", "text", "note"), Clause),
+    "stage": ("stages", "key", ("key", "name", "start", "end", "end_text", "clause"), ScheduleStage),
+}
+KIND_NAMES = {"faq": "问答", "clause": "条款", "stage": "日程"}
 
 
 class KbRevision(Base):
@@ -73,56 +79,106 @@ def entry_data(entry: FaqEntry) -> dict[str, Any]:
     return rec
 
 
-def validate(*, session: Session, year: int, data: dict[str, Any]) -> dict[str, Any]:
-    """The entry as `kb check` would accept it, or KnowledgeError with its messages."""
+def clause_data(c: Clause) -> dict[str, Any]:
+    rec = {"id": c.id, "kind": c.kind, "title": c.title}
+    if c.parent:
+        rec["parent"] = c.parent
+    rec["text"] = c.text
+    if c.note:
+        rec["note"] = c.note
+    return rec
+
+
+def stage_data(st: ScheduleStage) -> dict[str, Any]:
+    rec: dict[str, Any] = {"key": st.key, "name": st.name}
+    if st.start:
+        rec["start"] = st.start.isoformat()
+    rec["end"] = st.end.isoformat()
+    if st.end_text:
+        rec["end_text"] = st.end_text
+    rec["clause"] = st.clause
+    return rec
+
+
+def live_data(session: Session, year: int, kind: str, key: str) -> dict[str, Any] | None:
+    model = KINDS[kind][3]
+    row = session.get(model, (year, key))
+    if row is None:
+        return None
+    return {"faq": entry_data, "clause": clause_data, "stage": stage_data}[kind](row)
+
+
+def validate(*, session: Session, year: int, data: dict[str, Any], kind: str = "faq") -> dict[str, Any]:
+    """The record as `kb check` would accept it, or KnowledgeError with its messages."""
+    attr, id_field = KINDS[kind][0], KINDS[kind][1]
     kb = loader.export(session=session, year=year)
-    faq = [e for e in kb.faq if e["id"] != data.get("id")]
-    position = next((i for i, e in enumerate(kb.faq) if e["id"] == data.get("id")), len(faq))
-    faq.insert(position, data)
-    kb.faq = faq
+    items = getattr(kb, attr)
+    if kind == "stage":  # weekdays follow the dates
+        items = [{k: v for k, v in i.items() if not k.endswith("_weekday")} for i in items]
+    key = data.get(id_field)
+    others = [e for e in items if e[id_field] != key]
+    position = next((i for i, e in enumerate(items) if e[id_field] == key), len(others))
+    others.insert(position, data)
+    setattr(kb, attr, others)
     checked = loader.check_docs(kb.as_files())
-    return next(e for e in checked.faq if e["id"] == data["id"])
+    return next(e for e in getattr(checked, attr) if e[id_field] == key)
 
 
-def _published(session: Session, year: int, key: str) -> KbRevision | None:
+def _published(session: Session, year: int, key: str, kind: str = "faq") -> KbRevision | None:
     return session.scalar(select(KbRevision).where(KbRevision.year == year, KbRevision.key == key,
+                                                   KbRevision.kind == kind,
                                                    KbRevision.status == "published")
                           .order_by(KbRevision.id.desc()).limit(1))
 
 
-def _baseline(session: Session, year: int, key: str) -> None:
-    """The live text as a published revision, before the first staff change to an entry."""
-    if _published(session, year, key) is not None:
+def _baseline(session: Session, year: int, key: str, kind: str = "faq") -> None:
+    """The live text as a published revision, before the first staff change to a record."""
+    if _published(session, year, key, kind) is not None:
         return
-    entry = session.get(FaqEntry, (year, key))
-    if entry is not None:
-        session.add(KbRevision(year=year, kind="faq", key=key, data=entry_data(entry), status="published",
+    data = live_data(session, year, kind, key)
+    if data is not None:
+        session.add(KbRevision(year=year, kind=kind, key=key, data=data, status="published",
                                author=LOADER, created_at=_now(), published_by=LOADER, published_at=_now(),
                                note="从 knowledge/ 导入的文本"))
         session.flush()
 
 
 def save_draft(*, session: Session, year: int, data: dict[str, Any], author: str,
-               note: str | None = None) -> KbRevision:
-    """Validate and keep an entry's new text as a draft (older drafts of the entry are superseded)."""
-    key = str(data.get("id") or "")
-    clean = validate(session=session, year=year, data=data)
-    _baseline(session, year, key)
+               note: str | None = None, kind: str = "faq") -> KbRevision:
+    """Validate and keep a record's new text as a draft (older drafts of it are superseded)."""
+    key = str(data.get(KINDS[kind][1]) or "")
+    clean = validate(session=session, year=year, data=data, kind=kind)
+    _baseline(session, year, key, kind)
     for old in session.scalars(select(KbRevision).where(KbRevision.year == year, KbRevision.key == key,
-                                                        KbRevision.status == "draft")):
+                                                        KbRevision.kind == kind, KbRevision.status == "draft")):
         old.status = "superseded"
-    rev = KbRevision(year=year, kind="faq", key=key, data=_plain(clean), status="draft", author=author,
+    rev = KbRevision(year=year, kind=kind, key=key, data=_plain(clean, kind), status="draft", author=author,
                      created_at=_now(), note=note)
     session.add(rev)
     session.flush()
     return rev
 
 
-def _plain(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: data[k] for k in FIELDS if k in data}
+def _plain(data: dict[str, Any], kind: str = "faq") -> dict[str, Any]:
+    out = {}
+    for k in KINDS[kind][2]:
+        if k in data and data[k] is not None:
+            value = data[k]
+            out[k] = value.isoformat() if isinstance(value, dt.date) else value
+    return out
 
 
-def _apply(session: Session, year: int, data: dict[str, Any]) -> None:
+def _apply(session: Session, year: int, data: dict[str, Any], kind: str = "faq") -> None:
+    if kind == "clause":
+        row = session.get(Clause, (year, data["id"]))
+        row.title, row.text, row.note = data["title"], data["text"], data.get("note")
+        return
+    if kind == "stage":
+        row = session.get(ScheduleStage, (year, data["key"]))
+        row.name, row.clause, row.end_text = data["name"], data["clause"], data.get("end_text")
+        row.start = dt.date.fromisoformat(data["start"]) if data.get("start") else None
+        row.end = dt.date.fromisoformat(data["end"])
+        return
     entry = session.get(FaqEntry, (year, data["id"]))
     if entry is None:
         position = (session.scalar(select(FaqEntry.position).where(FaqEntry.year == year)
@@ -143,14 +199,16 @@ def publish(*, session: Session, revision_id: int, publisher: str) -> KbRevision
     rev = session.get(KbRevision, revision_id)
     if rev is None or rev.status != "draft":
         raise RevisionError("只能发布待发布的草稿（这份草稿可能已被发布或被更新的草稿取代）。")
-    validate(session=session, year=rev.year, data=dict(rev.data))
-    old = _published(session, rev.year, rev.key)
+    validate(session=session, year=rev.year, data=dict(rev.data), kind=rev.kind)
+    old = _published(session, rev.year, rev.key, rev.kind)
     if old is not None:
         old.status = "superseded"
-    _apply(session, rev.year, rev.data)
+    _apply(session, rev.year, rev.data, rev.kind)
     rev.status, rev.published_by, rev.published_at = "published", publisher, _now()
-    session.add(KbVersion(source=f"{STAFF_SOURCE}{publisher}", loaded_at=dt.datetime.utcnow(),
-                          summary={"year": rev.year, "revision": rev.id, "faq": rev.key}))
+    summary = {"year": rev.year, "revision": rev.id, "kind": rev.kind, "key": rev.key}
+    if rev.kind == "faq":
+        summary["faq"] = rev.key
+    session.add(KbVersion(source=f"{STAFF_SOURCE}{publisher}", loaded_at=dt.datetime.utcnow(), summary=summary))
     session.flush()
     return rev
 
@@ -161,12 +219,13 @@ def restore(*, session: Session, revision_id: int, author: str, can_publish: boo
     if old is None:
         raise RevisionError("没有这个修订。")
     rev = save_draft(session=session, year=old.year, data=dict(old.data), author=author,
-                     note=f"恢复为修订 #{old.id}")
+                     note=f"恢复为修订 #{old.id}", kind=old.kind)
     return publish(session=session, revision_id=rev.id, publisher=author) if can_publish else rev
 
 
-def history(*, session: Session, year: int, key: str) -> list[KbRevision]:
-    return list(session.scalars(select(KbRevision).where(KbRevision.year == year, KbRevision.key == key)
+def history(*, session: Session, year: int, key: str, kind: str = "faq") -> list[KbRevision]:
+    return list(session.scalars(select(KbRevision).where(KbRevision.year == year, KbRevision.key == key,
+                                                         KbRevision.kind == kind)
                                 .order_by(KbRevision.id.desc())))
 
 
@@ -178,7 +237,7 @@ def drafts(*, session: Session, year: int) -> list[KbRevision]:
 def as_text(data: dict[str, Any] | None) -> list[str]:
     if not data:
         return []
-    return yaml.safe_dump(_plain(data), allow_unicode=True, sort_keys=False, width=60).splitlines()
+    return yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=False, width=60).splitlines()
 
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
@@ -189,7 +248,7 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
 def previous(*, session: Session, rev: KbRevision) -> KbRevision | None:
     """The revision this one is compared with: the latest published one before it."""
     return session.scalar(select(KbRevision).where(KbRevision.year == rev.year, KbRevision.key == rev.key,
-                                                   KbRevision.id < rev.id,
+                                                   KbRevision.kind == rev.kind, KbRevision.id < rev.id,
                                                    KbRevision.status.in_(("published", "superseded")),
                                                    KbRevision.published_at.is_not(None))
                           .order_by(KbRevision.id.desc()).limit(1))
@@ -216,7 +275,7 @@ def staff_edits_since_import(*, session: Session, year: int) -> list[str]:
     query = select(KbVersion).where(KbVersion.source.startswith(STAFF_SOURCE))
     if last is not None:
         query = query.where(KbVersion.id > last.id)
-    keys = [v.summary.get("faq") for v in session.scalars(query.order_by(KbVersion.id))
+    keys = [v.summary.get("key") or v.summary.get("faq") for v in session.scalars(query.order_by(KbVersion.id))
             if v.summary.get("year") == year]
     return list(dict.fromkeys(k for k in keys if k))
 
@@ -231,6 +290,7 @@ def record_import(*, session: Session, knowledge: loader.Knowledge) -> list[str]
             continue
         _baseline(session, year, data["id"])
         for old in session.scalars(select(KbRevision).where(KbRevision.year == year, KbRevision.key == data["id"],
+                                                            KbRevision.kind == "faq",
                                                             KbRevision.status == "published")):
             old.status = "superseded"
         session.add(KbRevision(year=year, kind="faq", key=data["id"], data=_plain(data), status="published",

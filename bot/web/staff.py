@@ -16,7 +16,7 @@ import logging
 import secrets
 from functools import wraps
 from typing import Any, Callable
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sanic import Blueprint, response
@@ -310,7 +310,7 @@ def blueprint(page: Callable[..., HTTPResponse]) -> Blueprint:
                 return render(request, "staff_error.html", status=404, title="没有这个条目",
                               message=f"没有问答条目“{faq_id[:64]}”。")
             data = revisions.entry_data(entry)
-            draft = next((r for r in revisions.drafts(session=s, year=year) if r.key == entry.id), None)
+            draft = next((r for r in revisions.drafts(session=s, year=year) if r.kind == "faq" and r.key == entry.id), None)
             ctx = entry_context(s, year, entry.id)
         return render(request, "entry.html", data=dict(draft.data) if draft else data, live=data, draft=draft,
                       problems=[], saved=request.args.get("saved"), **ctx)
@@ -355,12 +355,13 @@ def blueprint(page: Callable[..., HTTPResponse]) -> Blueprint:
 
         def run():
             with write_db() as s, s.begin():
-                return revisions.publish(session=s, revision_id=rev_id, publisher=who).key
+                rev = revisions.publish(session=s, revision_id=rev_id, publisher=who)
+                return rev.kind, rev.key
         try:
-            key = await off_loop(run)
+            kind, key = await off_loop(run)
         except (revisions.RevisionError, KnowledgeError) as err:
             return render(request, "staff_error.html", status=409, title="不能发布", message=str(err))
-        return response.redirect(f"/admin/faq/{quote(key)}")
+        return response.redirect(item_url(kind, key))
 
     @bp.post("/admin/revision/<rev_id:int>/restore")
     @requires("edit")
@@ -369,13 +370,94 @@ def blueprint(page: Callable[..., HTTPResponse]) -> Blueprint:
 
         def run():
             with write_db() as s, s.begin():
-                return revisions.restore(session=s, revision_id=rev_id, author=user.name,
-                                         can_publish=user.can("publish")).key
+                rev = revisions.restore(session=s, revision_id=rev_id, author=user.name,
+                                        can_publish=user.can("publish"))
+                return rev.kind, rev.key
         try:
-            key = await off_loop(run)
+            kind, key = await off_loop(run)
         except (revisions.RevisionError, KnowledgeError) as err:
             return render(request, "staff_error.html", status=409, title="不能恢复", message=str(err))
-        return response.redirect(f"/admin/faq/{quote(key)}")
+        return response.redirect(item_url(kind, key))
+
+    # -- notice clauses and schedule dates ----------------------------------------------------
+    EDIT = {
+        "clause": ("条款", [("title", "标题", "text"), ("text", "正文", "textarea"), ("note", "备注（可不填）", "text")]),
+        "stage": ("日程", [("name", "阶段名称", "text"), ("start", "开始日期（YYYY-MM-DD，可不填）", "text"),
+                           ("end", "截止日期（YYYY-MM-DD）", "text"), ("end_text", "截止的说法（可不填，如“另行通知”）", "text")]),
+    }
+
+    def item_url(kind: str, key: str) -> str:
+        return f"/admin/{kind}/{quote(key, safe='')}" if kind != "faq" else f"/admin/faq/{quote(key)}"
+
+    @bp.get("/admin/notice")
+    @requires("staff")
+    async def admin_notice(request: Request) -> HTTPResponse:
+        with db() as s:
+            year = queries.current_year(session=s)
+            notice = queries.notice(session=s, year=year) if year else None
+            clauses = [c for c in notice.clauses if c.kind == "paragraph"] if notice else []
+            stages = queries.schedule(session=s, year=year) if year else []
+        return render(request, "notice.html", notice=notice, clauses=clauses, stages=stages)
+
+    def item_page(request: Request, kind: str, key: str, data=None, problems=(), status: int = 200):
+        with db() as s:
+            year = queries.current_year(session=s)
+            live = revisions.live_data(s, year, kind, key) if year else None
+            if live is None:
+                return render(request, "staff_error.html", status=404, title="没有这一项",
+                              message=f"没有{EDIT[kind][0]}“{key}”。")
+            draft = next((r for r in revisions.drafts(session=s, year=year) if r.kind == kind and r.key == key), None)
+            history = []
+            for rev in revisions.history(session=s, year=year, key=key, kind=kind):
+                before = revisions.previous(session=s, rev=rev)
+                history.append({"rev": rev, "diff": revisions.diff(before.data if before else None, rev.data)})
+        shown = data if data is not None else (dict(draft.data) if draft else live)
+        return render(request, "item.html", status=status, heading=f"{EDIT[kind][0]} {key}", data=shown, live=live,
+                      draft=draft, problems=list(problems), saved=request.args.get("saved"), history=history,
+                      fields=EDIT[kind][1], action=item_url(kind, key))
+
+    async def item_save(request: Request, kind: str, key: str) -> HTTPResponse:
+        with db() as s:
+            year = queries.current_year(session=s)
+            live = revisions.live_data(s, year, kind, key) if year else None
+        if live is None:
+            return item_page(request, kind, key)
+        data = dict(live)
+        for name, _, _ in EDIT[kind][1]:
+            value = (request.form.get(name) or "").replace("\r\n", "\n").strip()
+            data.pop(name, None)
+            if value:
+                data[name] = value
+        author = request.ctx.user.name
+
+        def save():
+            with write_db() as s, s.begin():
+                return revisions.save_draft(session=s, year=year, data=data, author=author, kind=kind).id
+        try:
+            rev_id = await off_loop(save)
+        except KnowledgeError as err:
+            return item_page(request, kind, key, data=data, problems=[str(p) for p in err.problems], status=400)
+        return response.redirect(item_url(kind, key) + f"?saved={rev_id}")
+
+    @bp.get("/admin/clause/<raw>")
+    @requires("staff")
+    async def admin_clause(request: Request, raw: str) -> HTTPResponse:
+        return item_page(request, "clause", unquote(raw)[:32])
+
+    @bp.post("/admin/clause/<raw>")
+    @requires("edit")
+    async def admin_clause_save(request: Request, raw: str) -> HTTPResponse:
+        return await item_save(request, "clause", unquote(raw)[:32])
+
+    @bp.get("/admin/stage/<raw>")
+    @requires("staff")
+    async def admin_stage(request: Request, raw: str) -> HTTPResponse:
+        return item_page(request, "stage", unquote(raw)[:32])
+
+    @bp.post("/admin/stage/<raw>")
+    @requires("edit")
+    async def admin_stage_save(request: Request, raw: str) -> HTTPResponse:
+        return await item_save(request, "stage", unquote(raw)[:32])
 
     @bp.get("/admin/inbox")
     @requires("staff")
