@@ -239,3 +239,28 @@ def test_an_unanswered_question_reaches_the_inbox_and_once_linked_is_answered(st
     finally:
         pub_ctx.close()
     assert publicity in bot_says(url, "console-inbox-2", question)
+
+
+def test_import_page_shows_the_row_by_row_report(staff, context, browser, tmp_path):
+    url = staff.web_url
+    table = tmp_path / "附件1.csv"
+    table.write_text("series,level,district,name,committee,phone,address,source\n"
+                     "烹饪,中级,,某机构,,,,\n会计,初级,,某机构,,电话123,,\n", encoding="utf-8")
+    pub_ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    try:
+        page = login(pub_ctx, url, "pub1")
+        page.get_by_role("link", name="导入").click()
+        page.get_by_role("combobox", name="表格").select_option("directory")
+        page.get_by_label("文件").set_input_files(str(table))
+        page.get_by_role("button", name="导入").click()
+        report = page.get_by_role("region", name="导入结果").inner_text()
+        assert "共 2 行" in report and "第2行" in report and "未知的系列：烹饪" in report
+        assert "第3行" in report and "电话格式不正确：电话123" in report
+        page.screenshot(path=str(SCREENSHOTS / "admin-import.png"), full_page=True)
+    finally:
+        pub_ctx.close()
+    editor = login(context, url, "editor1")
+    editor.goto(url + "/admin/import")
+    assert editor.get_by_role("button", name="导入").count() == 0
+    csrf = editor.locator("input[name=csrf]").first.get_attribute("value")
+    assert editor.request.post(url + "/admin/import", multipart={"csrf": csrf, "kind": "directory"}).status == 403
