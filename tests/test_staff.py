@@ -292,3 +292,34 @@ def test_schedule_dates_and_clauses_are_revisions_too(session):
     revisions.restore(session=session, revision_id=first.id, author="wang", can_publish=True)
     assert session.get(Clause, (2024, "一第4段")).text == clause["text"]
     assert revisions.history(session=session, year=2024, key="personal_apply", kind="faq") == []
+
+
+def test_dashboard_counts_questions_unanswered_handovers_and_thumbs_down(session, tmp_path):
+    from sqlalchemy.engine import URL
+
+    from bot import handover
+    from bot.feedback import FeedbackInput, record
+    from bot.kb.queries import record_unanswered
+    from bot.staff import dashboard
+    today = dt.date.today()
+    noon = dt.datetime.combine(today, dt.time(12))
+    db = tmp_path / "tracker.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, timestamp REAL, data TEXT)")
+    for sender, n in (("a", 3), ("b", 1)):
+        for _ in range(n):
+            con.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, '{}')",
+                        (sender, noon.timestamp()))
+    con.commit()
+    con.close()
+    record_unanswered(session=session, text="停车位", reason="no_match")
+    handover.create(session=session, conversation_id="b", now=noon)
+    for rating in ("down", "up", "up", "up"):
+        record(session=session, now=noon, data=FeedbackInput(conversation_id="a", rating=rating, question="q",
+                                                             comment=None, answer="x", faq_id="certificate"))
+    found = dashboard.figures(session=session, tracker_url=URL.create("sqlite", database=str(db)), today=today)
+    day = found.days[-1]
+    assert (day.questions, day.conversations, day.unanswered, day.handovers, day.rated, day.down) == (4, 2, 1, 1, 4, 1)
+    assert (day.unanswered_rate, day.handover_rate, day.without_handover, day.down_rate) == ("25%", "50%", "50%", "25%")
+    assert found.topics == [(session.get(FaqEntry, (2024, "certificate")).topic, 4, 1)]
+    assert found.total.questions == 4 and len(found.days) == 14

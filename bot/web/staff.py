@@ -549,6 +549,14 @@ def blueprint(page: Callable[..., HTTPResponse]) -> Blueprint:
                  len(report.rejected))
         return render(request, "import.html", importers=IMPORTERS, report=report, error=None)
 
+    @bp.get("/admin/dashboard")
+    @requires("staff")
+    async def admin_dashboard(request: Request) -> HTTPResponse:
+        from bot.staff import dashboard
+        with db() as s:
+            figures = dashboard.figures(session=s, tracker_url=tracker_url, today=dt.date.today())
+        return render(request, "dashboard.html", figures=figures)
+
     @bp.get("/admin/feedback")
     @requires("staff")
     async def admin_feedback(request: Request) -> HTTPResponse:

@@ -264,3 +264,14 @@ def test_import_page_shows_the_row_by_row_report(staff, context, browser, tmp_pa
     assert editor.get_by_role("button", name="导入").count() == 0
     csrf = editor.locator("input[name=csrf]").first.get_attribute("value")
     assert editor.request.post(url + "/admin/import", multipart={"csrf": csrf, "kind": "directory"}).status == 403
+
+
+def test_dashboard_shows_todays_figures(staff, context):
+    url = staff.web_url
+    bot_says(url, "console-dash-1", "转人工")
+    page = login(context, url, "pub1")
+    page.get_by_role("link", name="数据").click()
+    row = page.get_by_role("table", name="每天").locator("tbody tr").first
+    cells = row.locator("td").all_inner_texts()
+    assert int(cells[1]) >= 1 and int(cells[2]) >= 1 and int(cells[5]) >= 1  # questions, conversations, hand-overs
+    page.screenshot(path=str(SCREENSHOTS / "admin-dashboard.png"), full_page=True)
