@@ -20,7 +20,7 @@ from actions import advisor, faq
 from actions.kb import kb_session
 from bot import answers, handover, router
 from bot.config import settings
-from bot.kb import queries
+from bot.kb import queries, revisions
 from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons, factor_prompt
 from bot.text import bad_input_reason, question_part
 
@@ -136,8 +136,11 @@ class ActionRespond(Action):
         return advisor.advise(dispatcher, tracker, topic=decision.topic or "eligibility", intent=ctx.intent)
 
     def _answer(self, dispatcher, tracker, session, year, entry, also) -> List[EventType]:
-        # the entry's id travels with the answer, so a 👍/👎 in the widget names exactly what was read
-        dispatcher.utter_message(text=faq.render(session, year, entry), json_message={"faq_id": entry.id})
+        # the entry's id and the revision of its text travel with the answer (and stay in the tracker
+        # store), so a 👍/👎 or an audit names exactly what was read
+        revision = revisions.current_revision(session=session, year=year, key=entry.id)
+        dispatcher.utter_message(text=faq.render(session, year, entry),
+                                 json_message={"faq_id": entry.id, "revision": revision})
         if also:
             dispatcher.utter_message(text=ALSO_TITLE, buttons=faq.buttons(also))
         asking = tracker.get_slot("adv_asking")

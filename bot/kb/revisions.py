@@ -223,6 +223,14 @@ def restore(*, session: Session, revision_id: int, author: str, can_publish: boo
     return publish(session=session, revision_id=rev.id, publisher=author) if can_publish else rev
 
 
+def current_revision(*, session: Session, year: int, key: str, kind: str = "faq") -> int | None:
+    """The id of the published revision a reply is rendered from (None: the text of the first
+    import, before any revision was recorded)."""
+    return session.scalar(select(KbRevision.id).where(KbRevision.year == year, KbRevision.key == key,
+                                                      KbRevision.kind == kind, KbRevision.status == "published")
+                          .order_by(KbRevision.id.desc()).limit(1))
+
+
 def history(*, session: Session, year: int, key: str, kind: str = "faq") -> list[KbRevision]:
     return list(session.scalars(select(KbRevision).where(KbRevision.year == year, KbRevision.key == key,
                                                          KbRevision.kind == kind)

@@ -120,3 +120,53 @@ def figures(*, session: Session, tracker_url: URL | None, today: dt.date, days: 
 
 def unanswered_count(*, session: Session) -> int:
     return session.scalar(select(func.count(UnansweredQuestion.id))) or 0
+
+
+@dataclass(frozen=True)
+class Stale:
+    faq_id: str
+    revision: int | None  # what the reply was rendered from (None: the first import's text)
+    current: int | None
+    replies: int
+    last: dt.datetime
+
+
+def stale_answers(*, session: Session, tracker_url: URL | None, limit: int = 20000) -> list[Stale]:
+    """Replies given from an entry's text that has since changed (by the revision each reply recorded)."""
+    import json
+    from pathlib import Path
+
+    from bot.kb import queries, revisions
+    from bot.staff.console import _read_only
+    if tracker_url is None or (tracker_url.drivername.startswith("sqlite") and not Path(tracker_url.database).exists()):
+        return []
+    engine = _read_only(tracker_url)
+    try:
+        if not inspect(engine).has_table("events"):
+            return []
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT data FROM events WHERE type_name = 'bot' AND data LIKE :pat "
+                                     "ORDER BY id DESC LIMIT :n"), {"pat": '%"revision"%', "n": limit}).all()
+    finally:
+        engine.dispose()
+    seen: dict[tuple[str, int | None], list] = {}
+    for (raw,) in rows:
+        try:
+            event = json.loads(raw)
+            custom = (event.get("data") or {}).get("custom") or {}
+        except (TypeError, ValueError, AttributeError):
+            continue
+        faq_id = custom.get("faq_id")
+        if not isinstance(faq_id, str) or "revision" not in custom:
+            continue
+        entry = seen.setdefault((faq_id, custom.get("revision")), [0, None])
+        entry[0] += 1
+        at = dt.datetime.fromtimestamp(event.get("timestamp") or 0)
+        entry[1] = max(entry[1] or at, at)
+    year = queries.current_year(session=session)
+    out = []
+    for (faq_id, rev), (n, last) in seen.items():
+        current = revisions.current_revision(session=session, year=year, key=faq_id) if year else None
+        if rev != current:
+            out.append(Stale(faq_id, rev, current, n, last))
+    return sorted(out, key=lambda x: x.last, reverse=True)

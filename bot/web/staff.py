@@ -555,7 +555,8 @@ def blueprint(page: Callable[..., HTTPResponse]) -> Blueprint:
         from bot.staff import dashboard
         with db() as s:
             figures = dashboard.figures(session=s, tracker_url=tracker_url, today=dt.date.today())
-        return render(request, "dashboard.html", figures=figures)
+            stale = dashboard.stale_answers(session=s, tracker_url=tracker_url)
+        return render(request, "dashboard.html", figures=figures, stale=stale)
 
     @bp.get("/admin/feedback")
     @requires("staff")

@@ -17,6 +17,7 @@ from bot.feedback import Feedback
 from bot.kb.models import FaqEntry
 from bot.staff import accounts
 from bot.status.models import LookupAudit
+from tests.conftest import tracker_events
 from tests.web.conftest import SCREENSHOTS
 
 PASSWORDS = {"agent1": "agent password 1", "editor1": "editor password 1", "pub1": "publisher password 1",
@@ -167,6 +168,8 @@ def test_editor_drafts_publisher_publishes_the_bot_answers_it_and_restore_brings
         publisher.get_by_role("button", name=f"发布修订 #{draft_id}").click()
         assert answer_of(ENTRY) == NEW_ANSWER
         assert NEW_ANSWER in bot_says(url, "console-edit-1", QUESTION)  # at once, no retraining
+        replied = [e for e in tracker_events("console-edit-1") if e.get("event") == "bot" and NEW_ANSWER in e.get("text", "")]
+        assert replied[0]["data"]["custom"] == {"faq_id": ENTRY, "revision": draft_id}  # the reply names its revision
 
         # what `make run` does before starting the servers keeps the edit
         assert cli.main(["kb", "load", "--keep-staff-edits"]) == 0
@@ -178,6 +181,10 @@ def test_editor_drafts_publisher_publishes_the_bot_answers_it_and_restore_brings
         publisher.locator("button.restore").last.click()  # the oldest: the text from knowledge/
         assert answer_of(ENTRY) == old
         assert old in bot_says(url, "console-edit-3", QUESTION)
+        # replies given from a text that has since changed are listed, with the revision they used
+        publisher.get_by_role("link", name="数据").click()
+        stale = publisher.get_by_role("table", name="旧文本的回答").inner_text()
+        assert ENTRY in stale and f"#{draft_id}" in stale
     finally:
         pub_ctx.close()
 
