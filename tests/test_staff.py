@@ -323,3 +323,25 @@ def test_dashboard_counts_questions_unanswered_handovers_and_thumbs_down(session
     assert (day.unanswered_rate, day.handover_rate, day.without_handover, day.down_rate) == ("25%", "50%", "50%", "25%")
     assert found.topics == [(session.get(FaqEntry, (2024, "certificate")).topic, 4, 1)]
     assert found.total.questions == 4 and len(found.days) == 14
+
+
+def test_a_new_entry_from_an_inbox_group(session):
+    from bot.kb.queries import record_unanswered
+    from bot.staff import inbox
+    for text in ("评审会场有停车位吗", "评审会场能停车吗"):
+        record_unanswered(session=session, text=text, reason="no_match")
+    session.flush()
+    group = inbox.groups(session=session)[0]
+    data = {"id": "parking", "topic": "其他", "question": "评审会场能停车吗？", "answer": "通知没有说明停车安排。",
+            "clauses": ["九(九)"]}
+    with pytest.raises(KnowledgeError, match="引用了不存在的条款"):
+        inbox.create_entry(session=session, ids=group.key, data=data, by="wang", can_publish=True)
+    with pytest.raises(ValueError, match="已存在"):
+        inbox.create_entry(session=session, ids=group.key, data={**data, "id": "certificate"}, by="wang",
+                           can_publish=True)
+    rev = inbox.create_entry(session=session, ids=group.key, data={**data, "clauses": ["一"]}, by="wang",
+                             can_publish=True)
+    entry = session.get(FaqEntry, (2024, "parking"))
+    assert rev.status == "published" and entry.answer == "通知没有说明停车安排。"
+    assert entry.keywords == ["评审会场有停车位吗", "评审会场能停车吗"] and inbox.groups(session=session) == []
+    assert search("评审会场能停车吗", session=session, year=2024)[0].faq_id == "parking"

@@ -13,7 +13,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, select
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import Session
 
 from bot.db import Base
@@ -131,6 +131,34 @@ def link(*, session: Session, ids: str, faq_id: str, by: str, can_publish: bool)
     data["keywords"] = keywords
     rev = revisions.save_draft(session=session, year=year, data=data, author=by,
                                note=f"收件箱：{len(rows)} 个没能回答的问题加为检索关键词")
+    if can_publish:
+        revisions.publish(session=session, revision_id=rev.id, publisher=by)
+    now = dt.datetime.now()
+    session.add_all([InboxDecision(question_id=r.id, action="linked", faq_id=faq_id, by=by, at=now) for r in rows])
+    return rev
+
+
+NEW_ID = __import__("re").compile(r"[a-z][a-z0-9_]{1,63}")
+
+
+def create_entry(*, session: Session, ids: str, data: dict, by: str, can_publish: bool) -> revisions.KbRevision:
+    """A new FAQ entry from a group: its questions become the entry's keywords (validated like kb check)."""
+    rows = _open_questions(session, _ids(ids)) if ids else []
+    faq_id = str(data.get("id") or "")
+    if not NEW_ID.fullmatch(faq_id):
+        raise ValueError("条目 id 必须是 2–64 个小写字母、数字或下划线，以字母开头")
+    year = session.scalar(select(func.max(FaqEntry.year)))
+    if year is None or session.get(FaqEntry, (year, faq_id)) is not None:
+        raise ValueError(f"条目 id {faq_id} 已存在，请换一个")
+    keywords = list(data.get("keywords") or [])
+    for r in rows:
+        text = normalize(r.text).strip()[:MAX_KEYWORD]
+        if text and "*" not in text and text not in keywords:
+            keywords.append(text)
+    if keywords:
+        data = {**data, "keywords": keywords}
+    rev = revisions.save_draft(session=session, year=year, data=data, author=by,
+                               note=f"新条目（收件箱：{len(rows)} 个问题）" if rows else "新条目")
     if can_publish:
         revisions.publish(session=session, revision_id=rev.id, publisher=by)
     now = dt.datetime.now()

@@ -300,18 +300,54 @@ def blueprint(page: Callable[..., HTTPResponse]) -> Blueprint:
         stages = queries.schedule(session=s, year=year)
         return {"history": items, "stages": stages}
 
+    @bp.get("/admin/faq/new")
+    @requires("edit")
+    async def admin_new_entry(request: Request) -> HTTPResponse:
+        with db() as s:
+            year = queries.current_year(session=s)
+            stages = queries.schedule(session=s, year=year) if year else []
+        data = {"question": (request.args.get("question") or "")[:200], "clauses": [], "keywords": []}
+        return render(request, "new_entry.html", data=data, ids=(request.args.get("ids") or "")[:20000],
+                      stages=stages, problems=[])
+
+    @bp.post("/admin/faq/new")
+    @requires("edit")
+    async def admin_create_entry(request: Request) -> HTTPResponse:
+        f = request.form
+        user, ids = request.ctx.user, (f.get("ids") or "")[:20000]
+        data = {"id": (f.get("id") or "").strip()[:64], "topic": (f.get("topic") or "").strip(),
+                "question": (f.get("question") or "").strip(), "answer": (f.get("answer") or "").replace("\r\n", "\n").strip(),
+                "clauses": _split(f.get("clauses") or "")}
+        if _split(f.get("keywords") or ""):
+            data["keywords"] = _split(f.get("keywords") or "")
+        if (f.get("schedule") or "").strip():
+            data["schedule"] = f.get("schedule").strip()
+
+        def run():
+            with write_db() as s, s.begin():
+                return inbox.create_entry(session=s, ids=ids, data=data, by=user.name, can_publish=user.can("publish")).id
+        try:
+            rev_id = await off_loop(run)
+        except (ValueError, KnowledgeError) as err:
+            problems = [str(p) for p in err.problems] if isinstance(err, KnowledgeError) else [str(err)]
+            with db() as s:
+                stages = queries.schedule(session=s, year=queries.current_year(session=s))
+            return render(request, "new_entry.html", status=400, data=data, ids=ids, stages=stages, problems=problems)
+        return response.redirect(f"/admin/faq/{quote(data['id'])}?saved={rev_id}")
+
     @bp.get("/admin/faq/<faq_id>")
     @requires("staff")
     async def admin_entry(request: Request, faq_id: str) -> HTTPResponse:
         with db() as s:
             year = queries.current_year(session=s)
             entry = s.get(FaqEntry, (year, faq_id[:64])) if year else None
-            if entry is None:
+            draft = next((r for r in revisions.drafts(session=s, year=year) if r.kind == "faq"
+                          and r.key == faq_id[:64]), None) if year else None
+            if entry is None and draft is None:
                 return render(request, "staff_error.html", status=404, title="没有这个条目",
                               message=f"没有问答条目“{faq_id[:64]}”。")
-            data = revisions.entry_data(entry)
-            draft = next((r for r in revisions.drafts(session=s, year=year) if r.kind == "faq" and r.key == entry.id), None)
-            ctx = entry_context(s, year, entry.id)
+            data = revisions.entry_data(entry) if entry is not None else dict(draft.data)  # a new entry: only a draft
+            ctx = entry_context(s, year, faq_id[:64])
         return render(request, "entry.html", data=dict(draft.data) if draft else data, live=data, draft=draft,
                       problems=[], saved=request.args.get("saved"), **ctx)
 
@@ -322,9 +358,12 @@ def blueprint(page: Callable[..., HTTPResponse]) -> Blueprint:
         with db() as s:
             year = queries.current_year(session=s)
             entry = s.get(FaqEntry, (year, faq_id[:64])) if year else None
-        if entry is None:
+            draft = next((r for r in revisions.drafts(session=s, year=year) if r.kind == "faq"
+                          and r.key == faq_id[:64]), None) if year else None
+        if entry is None and draft is None:
             return render(request, "staff_error.html", status=404, title="没有这个条目", message="没有这个问答条目。")
-        data = revisions.entry_data(entry)
+        live = revisions.entry_data(entry) if entry is not None else dict(draft.data)
+        data = dict(live)
         data.update(question=f.get("question") or "", answer=(f.get("answer") or "").replace("\r\n", "\n"),
                     topic=f.get("topic") or "", clauses=_split(f.get("clauses") or ""))
         keywords = _split(f.get("keywords") or "")
@@ -344,7 +383,7 @@ def blueprint(page: Callable[..., HTTPResponse]) -> Blueprint:
         except KnowledgeError as err:
             with db() as s:
                 ctx = entry_context(s, year, faq_id)
-            return render(request, "entry.html", status=400, data=data, live=revisions.entry_data(entry),
+            return render(request, "entry.html", status=400, data=data, live=live,
                           draft=None, problems=[str(p) for p in err.problems], saved=None, **ctx)
         return response.redirect(f"/admin/faq/{quote(faq_id)}?saved={rev_id}")
 
