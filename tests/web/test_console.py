@@ -228,24 +228,24 @@ def test_roles_csrf_and_login(staff, context, browser):
 
 def test_an_unanswered_question_reaches_the_inbox_and_once_linked_is_answered(staff, context, browser):
     url = staff.web_url
-    question = "评审结果什么时候能查到"
-    publicity = answer_of("publicity")
+    question = "评审专家是怎么抽取的"
+    expected = answer_of("pass_vote")
     first = bot_says(url, "console-inbox-1", question)
-    assert publicity not in first and "12333" in first  # the bot cannot answer it yet
+    assert expected not in first and "12333" in first  # the bot cannot answer it yet
     pub_ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
     try:
         page = login(pub_ctx, url, "pub1")
         page.get_by_role("link", name="没能回答的问题").first.click()
         group = page.locator(".inbox-group", has_text=question)
         assert "1 次" in group.inner_text()
-        group.get_by_label("关联到条目").select_option("publicity")
+        group.get_by_label("关联到条目").select_option("pass_vote")
         page.screenshot(path=str(SCREENSHOTS / "admin-inbox.png"), full_page=True)
         group.get_by_role("button", name="关联").click()
-        assert "publicity" in page.get_by_role("status").inner_text()
+        assert "pass_vote" in page.get_by_role("status").inner_text()
         assert page.locator(".inbox-group", has_text=question).count() == 0
     finally:
         pub_ctx.close()
-    assert publicity in bot_says(url, "console-inbox-2", question)
+    assert expected in bot_says(url, "console-inbox-2", question)
 
 
 def test_import_page_shows_the_row_by_row_report(staff, context, browser, tmp_path):
