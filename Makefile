@@ -51,7 +51,7 @@ scale-deps: deps
 	deploy/scale-deps.sh
 
 kb: install
-	$(BIN)/zhicheng kb load
+	$(BIN)/zhicheng kb load --keep-staff-edits
 	$(BIN)/zhicheng status demo --if-demo-db
 
 dict: install
@@ -85,6 +85,7 @@ test: install deps scale-deps
 
 bench: kb model scale-deps
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf var models results .pytest_cache

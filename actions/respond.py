@@ -22,7 +22,7 @@ from actions.kb import kb_session
 from bot import answers, handover, router
 from bot.advisor import dialogue
 from bot.config import settings
-from bot.kb import queries
+from bot.kb import queries, revisions
 from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons, factor_prompt
 from bot.text import bad_input_reason, has_subject, question_part, readable
 
@@ -188,8 +188,11 @@ class ActionRespond(Action):
         return []
 
     def _answer(self, dispatcher, tracker, session, year, entry, also) -> List[EventType]:
-        # the entry's id travels with the answer, so a 👍/👎 in the widget names exactly what was read
-        dispatcher.utter_message(text=faq.render(session, year, entry), json_message={"faq_id": entry.id})
+        # the entry's id and the revision of its text travel with the answer (and stay in the tracker
+        # store), so a 👍/👎 or an audit names exactly what was read
+        revision = revisions.current_revision(session=session, year=year, key=entry.id)
+        dispatcher.utter_message(text=faq.render(session, year, entry),
+                                 json_message={"faq_id": entry.id, "revision": revision})
         if also:
             dispatcher.utter_message(text=ALSO_TITLE, buttons=faq.buttons(also))
         asking = tracker.get_slot("adv_asking")

@@ -1,13 +1,15 @@
 """`zhicheng` — one command line for the knowledge base and the servers.
 
   zhicheng kb check   [--dir knowledge]       validate the knowledge files, write nothing
-  zhicheng kb load    [--dir knowledge]       validate and load them in one transaction
+  zhicheng kb load    [--dir knowledge] [--force] [--keep-staff-edits]
+                                              validate and load them when changed, never over staff edits
   zhicheng kb export  --out DIR [--year Y]    write the database back to YAML
   zhicheng kb dict    [--check]               (re)build data/jieba/userdict.txt
   zhicheng kb unanswered [--limit N]          questions the bot could not answer
   zhicheng kb import-directory FILE           official institution directory (附件1), CSV/XLSX
   zhicheng kb import-list associations FILE   the 脱钩 list (附件3), CSV/XLSX
   zhicheng status import FILE.csv | demo | lookup --agent NAME ID   application status (bot/status/cli.py)
+  zhicheng user add NAME --role ROLE | disable NAME | enable NAME | reset-password NAME | list
   zhicheng tracker purge --older-than DAYS    delete conversations idle longer than DAYS
   zhicheng run [--scale]                      start the action server, Rasa and the web app, wait, Ctrl-C stops
                                               (--scale: several Rasa workers behind nginx, Redis, PostgreSQL)
@@ -61,14 +63,33 @@ def cmd_check(args) -> int:
 
 
 def cmd_load(args) -> int:
+    """Import knowledge/ as a new revision only when it changed since the last import, and never
+    over staff edits published since then unless --force (--keep-staff-edits: say so, exit 0)."""
     from bot.advisor.directory import load_directory_file
+    from bot.kb import revisions
     kb = _read(args.dir)
     if kb is None or _read_directory(args.dir) is None:
         return 1
+    digest = revisions.files_digest(args.dir)
     with session_factory()() as session, session.begin():
+        last = revisions.last_import(session=session)
+        if not args.force and last is not None and (last.summary or {}).get("digest") == digest:
+            edits = revisions.staff_edits_since_import(session=session, year=kb.year)
+            extra = f"（工作台发布的修改保持不变：{'、'.join(edits)}）" if edits else ""
+            print(f"{args.dir} 自上次导入（版本 {last.id}）以来没有变化，数据库未改动{extra}。")
+            return 0
+        edits = revisions.staff_edits_since_import(session=session, year=kb.year)
+        if edits and not args.force:
+            print(f"未导入：数据库里有工作台在上次导入之后发布的修改（{'、'.join(edits)}），导入会覆盖它们。"
+                  f"请先用 zhicheng kb export --out {args.dir} 把数据库写回 YAML 并核对，"
+                  f"或确认要覆盖时加 --force。", file=sys.stderr)
+            return 0 if args.keep_staff_edits else 3
+        changed = revisions.record_import(session=session, knowledge=kb)
         version = loader.load(kb, session=session, source=str(args.dir))
+        version.summary = {**version.summary, "digest": digest, "changed": changed}
         directory = load_directory_file(args.dir / "directory.yml", session=session)
-    print(f"已导入 {kb.year} 年度知识库（版本 {version.id}）：{version.summary}；机构名录 {directory.rows} 条")
+    print(f"已导入 {kb.year} 年度知识库（版本 {version.id}，{len(changed)} 条问答有变化）：{version.summary['faq']} 条问答；"
+          f"机构名录 {directory.rows} 条")
     return 0
 
 
@@ -194,6 +215,9 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--dir", type=Path, default=default_dir)
         sp.set_defaults(fn=fn)
     kb.choices["dict"].add_argument("--check", action="store_true", help="只检查词典是否最新")
+    kb.choices["load"].add_argument("--force", action="store_true", help="即使没有变化、即使会覆盖工作台的修改也导入")
+    kb.choices["load"].add_argument("--keep-staff-edits", action="store_true",
+                                    help="有工作台修改时不导入，但以 0 退出（make run 用）")
     sp = kb.add_parser("export", help="把数据库导出为 YAML")
     sp.add_argument("--out", type=Path, required=True)
     sp.add_argument("--year", type=int)
@@ -205,6 +229,8 @@ def parser() -> argparse.ArgumentParser:
     sp.set_defaults(fn=cmd_unanswered)
     from bot.status import cli as status_cli
     status_cli.register(sub)
+    from bot.staff import cli as staff_cli
+    staff_cli.register(sub)
     sp = sub.add_parser("run", help="启动助手")
     sp.add_argument("--rasa-port", type=int, default=5005)
     sp.add_argument("--actions-port", type=int, default=5055)

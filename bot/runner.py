@@ -128,6 +128,7 @@ class Servers:
             env["SANIC_REQUEST_MAX_SIZE"] = str(settings().max_body_bytes)
         if name == "web":  # the chat proxy's target
             env["ZHICHENG_RASA_PORT"] = str(self.rasa_port)
+            env["ZHICHENG_ENDPOINTS"] = str(self.endpoints)  # the console reads transcripts from its tracker store
         out = None
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)

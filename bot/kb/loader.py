@@ -298,6 +298,13 @@ def read_knowledge(directory: Path) -> Knowledge:
     """Parse and validate every knowledge file; raise KnowledgeError listing all problems."""
     chk = _Checker()
     docs = {name: _read_yaml(Path(directory) / name, chk) for name in FILES}
+    return check_docs(docs, chk)
+
+
+def check_docs(docs: dict[str, Any], chk: _Checker | None = None) -> Knowledge:
+    """Validate parsed files (name → document, None when unreadable): the checks of `kb check`,
+    also used by the staff workbench on an edited copy, so both give the same messages."""
+    chk = chk or _Checker()
     notice, clauses = _check_notice(docs["notice.yml"], chk)
     year = notice.get("year")
     clause_ids = {c["id"] for c in clauses}

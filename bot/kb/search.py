@@ -48,10 +48,21 @@ def tokens(text: str) -> list[str]:
     return words + bigrams
 
 
+QUESTION_KEYWORD = 8  # a keyword this long is a whole question staff linked to the entry (the inbox)
+
+
+def _bare(text: str) -> str:
+    """A question for exact comparison: normalised, without spaces and punctuation."""
+    return "".join(c for c in normalize(text) if c.isalnum())
+
+
 class _Index:
     def __init__(self, entries: list[FaqEntry]):
         self.ids = [e.id for e in entries]
         self.questions = [e.question for e in entries]
+        # a question staff linked to an entry (bot.staff.inbox) is that entry's answer, whatever BM25 says
+        self.linked = {_bare(k): i for i, e in enumerate(entries) for k in (e.keywords or [])
+                       if len(_bare(k)) >= QUESTION_KEYWORD}
         docs = []
         for e in entries:
             keywords = " ".join(e.keywords or [])
@@ -72,8 +83,13 @@ class _Index:
         if ceiling <= 0:
             return []
         ranked = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)[:limit]
-        return [Hit(self.ids[i], self.questions[i], round(min(scores[i] / ceiling, 1.0), 4))
+        hits = [Hit(self.ids[i], self.questions[i], round(min(scores[i] / ceiling, 1.0), 4))
                 for i in ranked if scores[i] > 0]
+        linked = self.linked.get(_bare(query)) if getattr(self, "linked", None) else None
+        if linked is not None:
+            hits = [Hit(self.ids[linked], self.questions[linked], 1.0)] + \
+                   [h for h in hits if h.faq_id != self.ids[linked]][:limit - 1]
+        return hits
 
 
 def kb_version(*, session: Session) -> int:
@@ -98,3 +114,31 @@ def _index(*, session: Session, year: int) -> _Index:
 
 def search(query: str, *, session: Session, year: int, limit: int = 3) -> list[Hit]:
     return _index(session=session, year=year).search(query, limit)
+
+
+# -- notice clauses (the agent console searches them beside the FAQ) ---------------------------
+_clause_cache: dict[str, "_Index"] = {}
+
+
+class _ClauseIndex(_Index):
+    def __init__(self, clauses):
+        self.ids = [c.id for c in clauses]
+        self.questions = [c.title for c in clauses]
+        docs = [tokens(f"{c.title} {c.text}") for c in clauses]
+        self.bm25 = BM25Okapi(docs) if docs else None
+
+
+def search_clauses(query: str, *, session: Session, year: int, limit: int = 3) -> list[Hit]:
+    """Clauses of the notice by BM25 over title and text (Hit.faq_id is the clause id)."""
+    from bot.kb.models import Clause
+    _index(session=session, year=year)  # the FAQ's terms are in jieba's dictionary first
+    key = f"{session.get_bind().url}|{year}|{kb_version(session=session)}"
+    with _lock:
+        index = _clause_cache.get(key)
+        if index is None:
+            clauses = list(session.scalars(select(Clause).where(Clause.year == year, Clause.kind == "paragraph")
+                                           .order_by(Clause.position)))
+            index = _ClauseIndex(clauses)
+            _clause_cache.clear()
+            _clause_cache[key] = index
+    return index.search(query, limit)

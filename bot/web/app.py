@@ -19,12 +19,14 @@ from bot import feedback
 from bot.config import HOTLINE
 from bot.db import session_factory
 from bot.kb import queries
-from bot.web import chat, origins
+from bot.web import chat, origins, staff
 
 log = logging.getLogger("zhicheng.web")
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 MAX_BODY = 32 * 1024  # feedback carries an answer of up to 4,000 characters
+MAX_UPLOAD = 4 * 1024 * 1024  # the workbench's import files (附件1/附件3 tables); every other path keeps MAX_BODY
+UPLOAD_PATHS = ("/admin/import",)
 MAX_CLAUSE_ID = 32
 WEEKDAYS = "一二三四五六日"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -67,7 +69,7 @@ def _clause_id(raw: str) -> str | None:
 
 def create_app() -> Sanic:
     app = Sanic("zhicheng_web", configure_logging=False)
-    app.config.REQUEST_MAX_SIZE = MAX_BODY
+    app.config.REQUEST_MAX_SIZE = MAX_UPLOAD
     app.config.FALLBACK_ERROR_FORMAT = "json"
     templates = _templates()
     db = session_factory()
@@ -87,6 +89,8 @@ def create_app() -> Sanic:
             found = queries.clause(session=s, year=year, clause_id=clause_id) if year else None
             parent = queries.clause(session=s, year=year, clause_id=found.parent) if found and found.parent else None
             return found, notice, parent
+
+    app.blueprint(staff.blueprint(page))
 
     @app.get("/healthz")
     async def healthz(_: Request) -> HTTPResponse:
@@ -159,6 +163,15 @@ def create_app() -> Sanic:
             log.warning("feedback not stored (%s)", type(err).__name__)
             return response.json({"error": "暂时无法保存反馈，请稍后再试"}, status=503, headers=cors)
         return response.json({"ok": True, "id": row_id}, status=201, headers=cors)
+
+    @app.on_request
+    async def body_limit(request: Request):
+        """Only the import page takes large bodies (after login); everything else keeps MAX_BODY."""
+        size = request.headers.get("content-length")
+        if size and size.isdigit() and int(size) > MAX_BODY and not request.path.startswith(UPLOAD_PATHS):
+            return response.json({"error": "请求体过大"}, status=413)
+        if request.body and len(request.body) > MAX_BODY and not request.path.startswith(UPLOAD_PATHS):
+            return response.json({"error": "请求体过大"}, status=413)
 
     @app.on_response
     async def security_headers(request: Request, resp: HTTPResponse) -> None:

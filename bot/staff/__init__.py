@@ -1,0 +1,1 @@
+"""Staff accounts, sessions and the knowledge workbench behind the agent console and /admin."""
