@@ -14,6 +14,7 @@ from sqlalchemy import select
 from actions.kb import kb_session
 from bot import clock
 from bot.advisor import dialogue
+from bot.advisor.entities import series_catalog
 from bot.advisor.decisions import decide_deadline, decide_eligibility, decide_entrustment, decide_institution
 from bot.advisor.directory import all_institutions
 from bot.advisor.verdict import render_verdict
@@ -39,6 +40,12 @@ def _decider(session, topic: str):
         directory = all_institutions(session=session)
         return lambda facts: decide_institution(facts, directory=directory)
     raise ValueError(topic)
+
+
+def _evaluated_elsewhere(facts: Dict[str, Any]) -> bool:
+    """Whether the person's series is one whose evaluation follows its own authority's notice."""
+    info = series_catalog().get(facts.get("series") or "")
+    return bool(info and info.method == "职务评审")
 
 
 def facts_after(known: Dict[str, Any], text: str) -> Dict[str, Any]:
@@ -84,11 +91,13 @@ def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, in
     with kb_session() as session:
         year = queries.current_year(session=session)
         notice_number = queries.notice(session=session, year=year).number
-        if topic == "deadline":
+        if topic == "deadline" and not _evaluated_elsewhere(facts):
             stages = session.scalars(select(ScheduleStage).where(ScheduleStage.year == year)).all()
             verdict = decide_deadline(stages, today=clock.today())
             dispatcher.utter_message(text=render_verdict(verdict, notice_number=notice_number))
             return [SlotSet("adv_topic", topic), SlotSet("adv_asking", None)]
+        if topic == "deadline":  # "卫生系列的呢": that series' dates are not this notice's (三(二))
+            topic = "eligibility"
         if asking and intent not in ("skip",) and answer is None and not dialogue.understood(known, facts) \
                 and not is_question(text):  # a question of its own is no failed answer
             misses = int(known.get("_misses", 0)) + 1

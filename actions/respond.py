@@ -167,10 +167,13 @@ class ActionRespond(Action):
         person = " ".join(str(ctx.facts[k]) for k in PERSON_FACTS if ctx.facts.get(k))
         query = question_part(" ".join(reversed(earlier))) + (" " + person if person else "")
         found = faq.candidates(session, year, query, {})  # retrieval only: what the earlier questions were about
-        if ctx.last_faq and all(c.faq_id != ctx.last_faq for c in found):
-            entry = queries.faq_by_id(session=session, year=year, faq_id=ctx.last_faq)
-            if entry is not None:  # the entry just answered stays in the running
-                found.append(faq.candidate(entry, 0.0))
+        last = queries.faq_by_id(session=session, year=year, faq_id=ctx.last_faq) if ctx.last_faq else None
+        if last is not None:
+            if all(c.faq_id != last.id for c in found):  # the entry just answered stays in the running
+                found.append(faq.candidate(last, 0.0))
+            if not last.schedule:  # and the dated entries on its clause, for "最晚什么时候"
+                found += [faq.candidate(e, 0.0) for e in queries.dated_faqs(session=session, year=year)
+                          if set(e.clauses) & set(last.clauses) and all(c.faq_id != e.id for c in found)]
         return found
 
     def _refuse(self, dispatcher, tracker, session, year, kind: str) -> List[EventType]:

@@ -36,7 +36,7 @@ ALSO = 0.25  # a runner-up worth listing under the answer
 STRONG_OUT_OF_SCOPE = 0.6  # the classifier's out_of_scope confidence that retrieval must beat
 MAX_ALSO = 3
 PERSONAL_TOPICS = ("entrustment", "institution")  # topics whose answer depends on the person's own facts
-CONTINUITY = 0.3  # a terse follow-up's lean towards the entry answered just before
+CONTINUITY = 0.2  # a terse follow-up's lean towards the entry answered just before
 CONTEXT_WEIGHT = 0.5  # how much the questions before a terse follow-up count against its own words
 _MISUSE = re.compile(r"造假|作假|伪造|弄虚作假|假的?[\u4e00-\u9fff]{0,4}?(学历|学位|证书|证明|材料|论文|业绩|社保)|假证|办个?证|买(个)?证|代写|代做|"
                      r"做一?[张个份本]?[\u4e00-\u9fff]{0,8}?(证书|证明|文凭|毕业证|学位证)|没有真实(业绩|成果)|虚构|编造|"
@@ -183,6 +183,8 @@ def advisor_topic(text: str, ctx: Context, best: Candidate | None = None) -> str
     if ctx.topic and states_facts and (ctx.intent in ("inform", None) or ctx.unsure or not is_question(text)):
         return ctx.topic  # "央企本级" / "单位在亦庄" continue the topic at hand
     if ctx.intent == "inform" and own_facts:
+        if not (ctx.topic or named or is_question(text)):
+            return None  # "我们公司在亦庄": facts before any question are noted, not an interview
         topic = ctx.topic or named or "eligibility"
         if best and topic not in ctx.decidable and (ctx.last_faq or is_question(text)):
             return None  # facts that settle nothing yet, and an entry that answers the question
@@ -209,8 +211,11 @@ def read_along(text: str, ctx: Context, ranked: Sequence[Candidate],
     now = {c.faq_id: c for c in ranked}
     before = {c.faq_id: c for c in context}
     last = before.get(ctx.last_faq or "") or now.get(ctx.last_faq or "")
-    if last is not None and last.dated and _WHEN.search(text) and not has_subject(text):
-        return [replace(last, score=max(last.score, PLAUSIBLE))]
+    if last is not None and _WHEN.search(text) and not has_subject(text):
+        # the entry just answered, or the dated one resting on the same clause (补正 → 首次审核)
+        dated = last if last.dated else next((c for c in context if c.dated and set(c.clauses) & set(last.clauses)), None)
+        if dated is not None:
+            return [replace(dated, score=max(dated.score, PLAUSIBLE))]
     scored = []
     for faq_id in now.keys() | before.keys():
         base = now.get(faq_id) or before[faq_id]

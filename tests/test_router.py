@@ -156,7 +156,7 @@ def test_follow_ups_are_recognised(text, terse):
 def test_a_terse_follow_up_goes_on_about_what_was_just_answered():
     ctx = Context(intent="faq_apply_window", last_faq="unit_review")
     # its own words lean to the application window, the questions before were about the unit's review
-    now = [replace_score(WINDOW, 0.4), replace_score(UNIT, 0.1)]
+    now = [replace_score(WINDOW, 0.35), replace_score(UNIT, 0.1)]
     before = [replace_score(UNIT, 0.4)]
     r = route("公示几天", ctx, now, before)
     assert r.faq_id == "unit_review"
@@ -179,8 +179,9 @@ def test_a_follow_up_that_names_its_own_subject_keeps_it():
 def test_a_bare_fact_after_an_answer_is_read_with_that_answer_not_as_a_new_interview():
     r = route("中级", Context(intent="inform", last_faq="defense_required"), [], [replace_score(DEFENSE, 0.6)])
     assert r.kind == "faq" and r.faq_id == "defense_required"
-    # with nothing answered before, a bare fact starts the eligibility interview
-    assert route("中级", Context(intent="inform"), []).kind == "advisor"
+    # with nothing answered before, a bare fact is noted for the question to come
+    assert route("中级", Context(intent="inform"), []).kind == "noted"
+    assert route("我是会计，能报中级吗", Context(intent="inform"), []).kind == "advisor"
 
 
 # --- facts that settle nothing yet; what a verdict assumed -----------------------------------------
@@ -206,3 +207,11 @@ def test_yes_or_no_right_after_a_verdict_answers_what_it_assumed():
 def replace_score(c: Candidate, score: float) -> Candidate:
     from dataclasses import replace
     return replace(c, score=score)
+
+
+def test_a_follow_up_asking_when_after_an_undated_entry_gets_the_dated_one_on_the_same_clause():
+    correction = Candidate("correction", 0.5, "材料被退回补正怎么办？", ("三(一)3",))
+    review = Candidate("institution_review", 0.1, "评审服务机构什么时候审核材料？", ("三(一)3",), dated=True)
+    r = route("最晚什么时候", Context(intent="faq_apply_window", last_faq="correction"),
+              [replace_score(WINDOW, 2.0)], [correction, review])
+    assert r.faq_id == "institution_review"

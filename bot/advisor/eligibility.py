@@ -137,6 +137,10 @@ def _established(f: Facts) -> list[tuple[str, str]]:
         out.append(("申报人员范围明确包含持外国人来华工作许可证的外籍人才（一）。", "一"))
     if f.is_high_skill is True:
         out.append((f"符合相应申报条件的高技能人才，可申报{HIGH_SKILL_SERIES_TEXT}系列职称评价（一第2段）。", "一第2段"))
+    info = series_catalog().get(f.series) if f.series else None
+    if info and info.exam_for_deputy_senior and f.level == "副高级" and f.passed_exam is True:
+        out.append((f"{info.name}系列副高级实行考评结合：您已通过国家统一组织的职业资格考试，可以申报相应专业副高级职称"
+                    "评审（五(五)）。", "五(五)"))
     if _is_freelancer(f):
         out.append((f"符合条件的自由职业者，经认可的文艺家协会或行业协会推荐，可参加{FREELANCE_SERIES_TEXT}系列职称评价"
                     "（一第3段）。", "一第3段"))

@@ -33,6 +33,11 @@ def faqs_by_ids(*, session: Session, year: int, faq_ids: list[str]) -> list[FaqE
     return list(session.scalars(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.id.in_(faq_ids))))
 
 
+def dated_faqs(*, session: Session, year: int) -> list[FaqEntry]:
+    """The entries whose answer gives a date window (a schedule stage)."""
+    return list(session.scalars(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.schedule.is_not(None))))
+
+
 def faq_by_id(*, session: Session, year: int, faq_id: str) -> FaqEntry | None:
     return session.get(FaqEntry, (year, faq_id))
 
