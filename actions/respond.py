@@ -28,6 +28,7 @@ from bot.text import bad_input_reason, has_subject, question_part, readable
 
 log = logging.getLogger("zhicheng.router")
 INTEGRITY_INTENT = "faq_integrity"
+MAX_MORE = 2  # further questions of one message answered besides the first
 PERSON_FACTS = ("employer", "identity", "series")  # who the person is: read along with a terse follow-up
 ALSO_TITLE = "您可能还想问："
 
@@ -121,7 +122,8 @@ class ActionRespond(Action):
                 return self._refuse(dispatcher, tracker, session, year, decision.reason)
             elif decision.kind == "faq":
                 entry = queries.faq_by_id(session=session, year=year, faq_id=decision.faq_id)
-                return self._answer(dispatcher, tracker, session, year, entry, decision.also)
+                more = self._other_questions(session, year, text, entry.id)
+                return self._answer(dispatcher, tracker, session, year, entry, decision.also, more)
             elif decision.kind == "noted":  # facts first: keep them for the question to come
                 known = dict(tracker.get_slot("adv_facts") or {})
                 facts = advisor.facts_after(known, text)
@@ -157,6 +159,19 @@ class ActionRespond(Action):
         return advisor.advise(dispatcher, tracker, topic=decision.topic or "eligibility", intent=ctx.intent)
 
     @staticmethod
+    def _other_questions(session, year: int, text: str, answered: str) -> list:
+        """"个人申报截止是哪天？单位推荐截止又是哪天？": each further question of the message whose own
+        best entry is clear by retrieval, and another than the one answered."""
+        out = []
+        for sentence in router.questions_in(text)[1:]:
+            hits = faq.candidates(session, year, sentence, {})
+            if hits and hits[0].score >= router.PLAUSIBLE and hits[0].faq_id not in {answered, *(e.id for e in out)}:
+                entry = queries.faq_by_id(session=session, year=year, faq_id=hits[0].faq_id)
+                if entry is not None:
+                    out.append(entry)
+        return out[:MAX_MORE]
+
+    @staticmethod
     def _followups(tracker: Tracker, session, year: int, text: str, ctx: router.Context) -> List[router.Candidate]:
         """For a terse follow-up: the entries the questions before it (and the person's own facts)
         were about — "那谁来推荐我" after a freelancer's question is about the freelancers'
@@ -190,12 +205,14 @@ class ActionRespond(Action):
             dispatcher.utter_message(text=answers.REFUSE_PRIVACY if kind == "privacy" else answers.REFUSE_SYSTEM)
         return []
 
-    def _answer(self, dispatcher, tracker, session, year, entry, also) -> List[EventType]:
+    def _answer(self, dispatcher, tracker, session, year, entry, also, more=()) -> List[EventType]:
         # the entry's id and the revision of its text travel with the answer (and stay in the tracker
         # store), so a 👍/👎 or an audit names exactly what was read
-        revision = revisions.current_revision(session=session, year=year, key=entry.id)
-        dispatcher.utter_message(text=faq.render(session, year, entry),
-                                 json_message={"faq_id": entry.id, "revision": revision})
+        for shown in (entry, *more):  # `more`: the other questions of the same message
+            revision = revisions.current_revision(session=session, year=year, key=shown.id)
+            dispatcher.utter_message(text=faq.render(session, year, shown),
+                                     json_message={"faq_id": shown.id, "revision": revision})
+        also = tuple(c for c in also if all(c.faq_id != m.id for m in more))
         if also:
             dispatcher.utter_message(text=ALSO_TITLE, buttons=faq.buttons(also))
         asking = tracker.get_slot("adv_asking")

@@ -40,7 +40,8 @@ CONTINUITY = 0.2  # a terse follow-up's lean towards the entry answered just bef
 CONTEXT_WEIGHT = 0.5  # how much the questions before a terse follow-up count against its own words
 _MISUSE = re.compile(r"造假|作假|伪造|弄虚作假|假的?[\u4e00-\u9fff]{0,4}?(学历|学位|证书|证明|材料|论文|业绩|社保)|假证|办个?证|买(个)?证|代写|代做|"
                      r"做一?[张个份本]?[\u4e00-\u9fff]{0,8}?(证书|证明|文凭|毕业证|学位证)|没有真实(业绩|成果)|虚构|编造|"
-                     r"改一?下?(学历|证书|日期)|P图|ps一?下|fake|forge|绕过(审核|验证)")
+                     r"改一?下?(学历|证书|日期)|p图|ps一?下|p一?[个张]|自己p|私刻|刻[个一]?章|假[公印]?章|fake|forge|"
+                     r"绕过(审核|验证)", re.I)
 # help to get a forgery, plagiarism or a weak case past the checks
 _EVADE = re.compile(r"(躲过|逃过|避开|规避|绕过|蒙混|瞒过|糊弄|骗过|不被(发现|查出|查到)|不会被(发现|查出|查到)|查不出|查不到|"
                     r"降重|过查重)")
@@ -141,6 +142,15 @@ def elliptical(text: str) -> bool:
     return len(core) <= TERSE or bool(_LEANS.search(text.strip())) or len(core) <= 2 * TERSE and bool(_AGAIN.search(core))
 
 
+_SENTENCE_END = re.compile(r"[?？]+")
+
+
+def questions_in(text: str) -> list[str]:
+    """The question sentences of a message, in order ("…截止是哪天？单位推荐截止又是哪天？" is two)."""
+    parts = [p.strip(" ,，。.!！") for p in _SENTENCE_END.split(text)]
+    return [p for p in parts if len(p) >= 4 and is_question(p + "?")] if len(parts) > 2 else []
+
+
 def topic_of_clauses(clauses: Sequence[str]) -> str | None:
     """The advisor topic an answer resting on these clauses belongs to."""
     for clause in clauses:
@@ -164,6 +174,8 @@ def advisor_topic(text: str, ctx: Context, best: Candidate | None = None) -> str
     faq_topic = topic_of_clauses(best.clauses) if best else None
     if ctx.asking and states_facts:
         return ctx.topic or named or from_intent
+    if ctx.asking and ctx.topic and named == ctx.topic:
+        return ctx.topic  # "可以申报职称吗" again while the interview asks: the interview goes on
     # the question carries the person's facts and the entry it asks about is one the advisor can
     # decide on them: the verdict for this person ("丰台 助理工程师 受理"). Eligibility entries
     # answer a category ("公务员能评吗") as the verdict would, in the staff's own words: they stay
@@ -235,7 +247,8 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
     weekday = _WEEKDAY_Q.search(text)
     if weekday and 1 <= int(weekday.group(1)) <= 12 and 1 <= int(weekday.group(2)) <= 31:
         return Route("weekday", date=(int(weekday.group(1)), int(weekday.group(2))), reason="weekday of a date")
-    if ctx.intent in ("affirm", "deny") and not ctx.asking and ctx.topic and ctx.facts.get(dialogue.ASSUMED_KEY):
+    if ctx.intent in ("affirm", "deny") and not ctx.asking and ctx.topic and ctx.facts.get(dialogue.ASSUMED_KEY) \
+            and not is_question(text):
         return Route("advisor", topic=ctx.topic, reason="confirms what the verdict assumed")
     if not ctx.unsure and (ctx.intent == "stop" and not is_question(text)
                            or ctx.intent in ("affirm", "deny") and not ctx.asking):

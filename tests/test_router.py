@@ -215,3 +215,20 @@ def test_a_follow_up_asking_when_after_an_undated_entry_gets_the_dated_one_on_th
     r = route("最晚什么时候", Context(intent="faq_apply_window", last_faq="correction"),
               [replace_score(WINDOW, 2.0)], [correction, review])
     assert r.faq_id == "institution_review"
+
+
+def test_a_message_with_two_questions_is_split_into_them():
+    from bot.router import questions_in
+    assert questions_in("个人申报截止是哪天？单位推荐截止又是哪天？") == ["个人申报截止是哪天", "单位推荐截止又是哪天"]
+    assert questions_in("委托函怎么开？") == []  # one question: nothing to split
+
+
+def test_a_question_while_the_interview_asks_the_same_thing_keeps_the_interview():
+    ctx = Context(intent="ask_deadline", unsure=True, asking="series", topic="eligibility")
+    assert route("可以申报职称吗", ctx, [Candidate("freelancer", 0.5, "自由职业者能申报吗？", ("一第3段",))]) \
+        == Route("advisor", topic="eligibility", reason="advisor")
+
+
+def test_a_question_is_never_taken_for_a_yes_or_no_to_an_assumption():
+    ctx = Context(intent="deny", topic="entrustment", facts={"_assumed": ["insured_in_beijing"]})
+    assert route("需要什么前提", ctx, []).reason != "confirms what the verdict assumed"
