@@ -214,6 +214,19 @@ def plausible(ranked: Sequence[Candidate]) -> bool:
 _WHEN = re.compile(r"哪天|几号|什么时候|啥时候|何时|截止|最晚|最迟|期限|几月|日期|时间")
 
 
+# clauses written for others than this person: a freelancer has no 参保单位 to recommend them
+# (三(一)2 is the unit's review; 三(一)2第2段 the freelancers' way, by an association)
+_NOT_FOR = {"自由职业": ("三(一)2",)}
+NOT_FOR_WEIGHT = 0.5
+
+
+def for_this_person(candidates: Sequence[Candidate], facts: Mapping[str, Any]) -> list[Candidate]:
+    """The candidates, with those resting only on clauses written for others weighed down."""
+    other = _NOT_FOR.get(str(facts.get("employer") or ""), ())
+    return [replace(c, score=c.score * NOT_FOR_WEIGHT) if c.clauses and set(c.clauses) <= set(other) else c
+            for c in candidates]
+
+
 def read_along(text: str, ctx: Context, ranked: Sequence[Candidate],
                context: Sequence[Candidate]) -> list[Candidate]:
     """A terse follow-up's candidates: its own score, plus half of how well each entry fits the
@@ -231,7 +244,9 @@ def read_along(text: str, ctx: Context, ranked: Sequence[Candidate],
     scored = []
     for faq_id in now.keys() | before.keys():
         base = now.get(faq_id) or before[faq_id]
-        lean = (before[faq_id].score if faq_id in before else 0.0) + (CONTINUITY if faq_id == ctx.last_faq else 0.0)
+        # the lean: the entry just answered, else the advisor topic at hand ("谁开？" after 委托函)
+        close = faq_id == ctx.last_faq or not ctx.last_faq and ctx.topic and topic_of_clauses(base.clauses) == ctx.topic
+        lean = (before[faq_id].score if faq_id in before else 0.0) + (CONTINUITY if close else 0.0)
         scored.append(replace(base, score=(now[faq_id].score if faq_id in now else 0.0) + CONTEXT_WEIGHT * lean))
     return sorted(scored, key=lambda c: c.score, reverse=True)
 
@@ -253,7 +268,8 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
     if not ctx.unsure and (ctx.intent == "stop" and not is_question(text)
                            or ctx.intent in ("affirm", "deny") and not ctx.asking):
         return Route("ack", reason=ctx.intent or "")
-    ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
+    ranked = sorted(for_this_person(candidates, ctx.facts), key=lambda c: c.score, reverse=True)
+    followups = for_this_person(followups, ctx.facts)
     following = bool(followups) and elliptical(text)
     if following:
         ranked = read_along(text, ctx, ranked, followups)

@@ -232,3 +232,11 @@ def test_a_question_while_the_interview_asks_the_same_thing_keeps_the_interview(
 def test_a_question_is_never_taken_for_a_yes_or_no_to_an_assumption():
     ctx = Context(intent="deny", topic="entrustment", facts={"_assumed": ["insured_in_beijing"]})
     assert route("需要什么前提", ctx, []).reason != "confirms what the verdict assumed"
+
+
+def test_entries_written_for_the_unit_give_way_for_a_freelancer():
+    unit = Candidate("unit_review", 0.6, "单位审核推荐什么时候做？", ("三(一)2",))
+    theirs = Candidate("freelancer_recommend", 0.4, "自由职业者的推荐材料怎么提交？", ("三(一)2第2段",))
+    assert route("谁给我推荐", Context(intent="faq_unit_review", unsure=True), [unit, theirs]).faq_id == "unit_review"
+    freelancer = Context(intent="faq_unit_review", unsure=True, facts={"employer": "自由职业"})
+    assert route("谁给我推荐", freelancer, [unit, theirs]).faq_id == "freelancer_recommend"

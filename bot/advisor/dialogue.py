@@ -53,7 +53,7 @@ _CENTRAL_LEVEL = (("本级", "中央在京单位本级"), ("二级", "中央在�
                   ("四级", "中央在京单位三级及以下"), ("下属", "中央在京单位三级及以下"))
 ASSUMED_KEY = "_assumed"  # facts the last verdict assumed: a bare 是/不是 next answers the first
 READ_AS = "_read_as"  # the bare tier word read as a central unit in this turn: the reply says so
-_HIGH_SKILL = re.compile(r"高级工|高级技师|技师|高技能")
+_HIGH_SKILL = re.compile(r"高级工(?!程)|高级技师|(?<!工程)技师|高技能")  # 高级工程师 is no 高级工
 _EXPERTS = ((re.compile(r"[2-9两三四五六七八九十]\s*[名个位]|2名及以上|两个以上|多名"), 2),
             (re.compile(r"[1一]\s*[名个位]|只有一"), 1), (re.compile(r"没有|0\s*[名个位]|一个都没"), 0))
 
