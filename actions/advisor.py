@@ -17,7 +17,7 @@ from bot.advisor import dialogue
 from bot.advisor.entities import series_catalog
 from bot.advisor.decisions import decide_deadline, decide_eligibility, decide_entrustment, decide_institution
 from bot.advisor.directory import all_institutions
-from bot.advisor.verdict import render_verdict
+from bot.advisor.verdict import Facts, render_verdict
 from bot.kb import queries
 from bot.kb.models import ScheduleStage
 from bot.text import is_question, normalize
@@ -98,6 +98,8 @@ def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, in
             return [SlotSet("adv_topic", topic), SlotSet("adv_asking", None)]
         if topic == "deadline":  # "卫生系列的呢": that series' dates are not this notice's (三(二))
             topic = "eligibility"
+        elif topic != "eligibility" and decide_eligibility(Facts.from_dict(facts)).decision == "no":
+            topic = "eligibility"  # "我是公务员": a fact that rules the person out comes before any other topic
         if asking and intent not in ("skip",) and answer is None and not dialogue.understood(known, facts) \
                 and not is_question(text):  # a question of its own is no failed answer
             misses = int(known.get("_misses", 0)) + 1

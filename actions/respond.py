@@ -165,7 +165,7 @@ class ActionRespond(Action):
         out = []
         for sentence in router.questions_in(text)[1:]:
             hits = faq.candidates(session, year, sentence, {})
-            if hits and hits[0].score >= router.PLAUSIBLE and hits[0].faq_id not in {answered, *(e.id for e in out)}:
+            if hits and router.plausible(hits) and hits[0].faq_id not in {answered, *(e.id for e in out)}:
                 entry = queries.faq_by_id(session=session, year=year, faq_id=hits[0].faq_id)
                 if entry is not None:
                     out.append(entry)

@@ -124,6 +124,9 @@ class Route:
 
 _WEEKDAY_Q = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?.{0,6}?(星期几|周几|礼拜几|是周|是星期|星期|周[一二三四五六日天]吗)")
 _VAGUE = re.compile(r"职称|评审|申报|评职")
+# what a message about titles in general says besides: "我想问一下评职称的事" is vague, "告诉我评审专家名单" is not
+_FILLER = re.compile(r"我想|想|问问|问一下|问下|咨询|了解|一下|关于|有关|的|事情|事|情况|请问|你好|您好|我|那|方面")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
 # "那二级单位呢", "What about 初级?", "模板在哪": a message that leans on the one before
@@ -297,7 +300,8 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
         also = tuple(c for c in ranked[1:MAX_ALSO + 1] if c.score >= ALSO and c.question != best.question)
         return Route("faq", faq_id=best.faq_id, topic=topic_of_clauses(best.clauses), also=also,
                      reason=f"best {best.score:.2f}")
-    if len(text) <= 14 and _VAGUE.search(text) and not is_question(text.replace("问", "")):
+    if len(text) <= 14 and _VAGUE.search(text) and not is_question(text.replace("问", "")) \
+            and len(_CJK_CHAR.findall(_FILLER.sub("", _VAGUE.sub("", text)))) <= 2:
         return Route("clarify", reason="about titles in general")  # "我想问一下评职称的事"
 
     return Route("cannot_answer", also=tuple(c for c in ranked[:MAX_ALSO] if c.score >= ALSO),
