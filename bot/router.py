@@ -214,7 +214,7 @@ def plausible(ranked: Sequence[Candidate]) -> bool:
     return best >= PLAUSIBLE or best >= FLOOR and best >= CLEAR_LEAD * second
 
 
-_WHEN = re.compile(r"哪天|几号|什么时候|啥时候|何时|截止|最晚|最迟|期限|几月|日期|时间")
+_WHEN = re.compile(r"哪天|几号|什么时候|啥时候|何时|截止|最晚|最迟|期限|几月|日期|时间|来得及|赶得上|还能")
 
 
 # clauses written for others than this person: a freelancer has no 参保单位 to recommend them
@@ -230,6 +230,19 @@ def for_this_person(candidates: Sequence[Candidate], facts: Mapping[str, Any]) -
             for c in candidates]
 
 
+def dated_follow_up(text: str, ctx: Context, ranked: Sequence[Candidate],
+                    context: Sequence[Candidate]) -> Candidate | None:
+    """"最晚哪天" / "现在还来得及吗" right after an entry: that entry's dates, or those of the dated
+    entry resting on the same clause (补正 → 首次审核)."""
+    if not ctx.last_faq or not _WHEN.search(text) or has_subject(text):
+        return None
+    last = next((c for c in (*context, *ranked) if c.faq_id == ctx.last_faq), None)
+    if last is None:
+        return None
+    dated = last if last.dated else next((c for c in context if c.dated and set(c.clauses) & set(last.clauses)), None)
+    return replace(dated, score=max(dated.score, PLAUSIBLE)) if dated is not None else None
+
+
 def read_along(text: str, ctx: Context, ranked: Sequence[Candidate],
                context: Sequence[Candidate]) -> list[Candidate]:
     """A terse follow-up's candidates: its own score, plus half of how well each entry fits the
@@ -238,12 +251,9 @@ def read_along(text: str, ctx: Context, ranked: Sequence[Candidate],
     that entry's dates."""
     now = {c.faq_id: c for c in ranked}
     before = {c.faq_id: c for c in context}
-    last = before.get(ctx.last_faq or "") or now.get(ctx.last_faq or "")
-    if last is not None and _WHEN.search(text) and not has_subject(text):
-        # the entry just answered, or the dated one resting on the same clause (补正 → 首次审核)
-        dated = last if last.dated else next((c for c in context if c.dated and set(c.clauses) & set(last.clauses)), None)
-        if dated is not None:
-            return [replace(dated, score=max(dated.score, PLAUSIBLE))]
+    dated = dated_follow_up(text, ctx, ranked, context)
+    if dated is not None:
+        return [dated]
     scored = []
     for faq_id in now.keys() | before.keys():
         base = now.get(faq_id) or before[faq_id]
@@ -277,6 +287,9 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
     if following:
         ranked = read_along(text, ctx, ranked, followups)
         following = bool(ranked) and ranked[0].score >= FLOOR
+    if following and elliptical(text) and dated_follow_up(text, ctx, candidates, followups) is not None:
+        best = ranked[0]  # the dates of what was just answered, before any advisor
+        return Route("faq", faq_id=best.faq_id, topic=topic_of_clauses(best.clauses), reason="dates of the last answer")
     fits = bool(ranked) and (following or plausible(ranked))
     topic = advisor_topic(text, ctx, ranked[0] if fits else None)
     if topic:

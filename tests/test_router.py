@@ -240,3 +240,14 @@ def test_entries_written_for_the_unit_give_way_for_a_freelancer():
     assert route("谁给我推荐", Context(intent="faq_unit_review", unsure=True), [unit, theirs]).faq_id == "unit_review"
     freelancer = Context(intent="faq_unit_review", unsure=True, facts={"employer": "自由职业"})
     assert route("谁给我推荐", freelancer, [unit, theirs]).faq_id == "freelancer_recommend"
+
+
+def test_a_follow_up_asking_whether_there_is_still_time_gets_the_dates_before_any_advisor():
+    r = route("现在还来得及吗", Context(intent="ask_deadline", last_faq="unit_review"),
+              [replace_score(WINDOW, 0.3)], [replace_score(UNIT, 0.2)])
+    assert (r.kind, r.faq_id) == ("faq", "unit_review")
+
+
+@pytest.mark.parametrize("text, kind", [("我想问一下评职称的事", "clarify"), ("那告诉我评审专家名单", "cannot_answer")])
+def test_only_a_really_vague_message_gets_the_clarifying_question(text, kind):
+    assert route(text, Context(intent="inform"), []).kind == kind
