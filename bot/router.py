@@ -193,8 +193,8 @@ def advisor_topic(text: str, ctx: Context, best: Candidate | None = None) -> str
     # a question with the user's own facts gets their verdict when the facts suffice for one;
     # otherwise a sure FAQ answer serves better than a string of questions
     sure_faq = bool(ctx.intent and ctx.intent.startswith("faq_") and not ctx.unsure)
-    if named and own_facts and (named in ctx.decidable or not (sure_faq or best)):
-        return named
+    if named and own_facts and (named in ctx.decidable or not (sure_faq or best and best.score > ctx.out_of_scope)):
+        return named  # (an entry the classifier's out-of-scope reading outweighs would not be answered)
     if ctx.topic and states_facts and (ctx.intent in ("inform", None) or ctx.unsure or not is_question(text)):
         return ctx.topic  # "央企本级" / "单位在亦庄" continue the topic at hand
     if ctx.intent == "inform" and own_facts:

@@ -9,7 +9,7 @@ SEALED = ask.SETS["sealed"]
 # they were last raised (README, "Accuracy"). The targets (92% / 90%) are not met yet;
 # raise these only with work that was not tuned on this set.
 GATE_QUESTIONS = 0.88
-GATE_CONVERSATIONS = 0.80
+GATE_CONVERSATIONS = 0.82
 
 
 def test_sealed_set(servers, capsys):
