@@ -84,7 +84,10 @@ def test_what_the_check_cannot_tell_is_said(session):
     new = precheck.plan(session=session, year=2024, kind="faq", live=None, today=TODAY, draft=dict(live, id="brand_new"))
     assert new.replaced == {} and "新条目" in new.notes[0]
     off = precheck.plan(session=session, year=2024, kind="faq", live=live, today=TODAY, draft=dict(live, enabled=False))
-    assert off.replaced == {} and "停用" in off.notes[0]
+    assert off.replaced == {} and "停用" in off.notes[0] and off.disables
+    back = precheck.plan(session=session, year=2024, kind="faq", live=dict(live, enabled=False), today=TODAY,
+                         draft=live)
+    assert back.replaced == {} and "重新启用" in back.notes[0] and not back.disables
 
 
 def test_a_stage_draft_changes_the_replies_of_the_entries_dated_by_it(session):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import logging
 import os
 import threading
 import time
@@ -41,6 +42,7 @@ from bot.config import PROBE_PREFIX, ROOT
 from bot.kb import queries
 from bot.kb.models import FaqEntry, KbVersion, ScheduleStage
 
+log = logging.getLogger("zhicheng.web.precheck")
 DEV_SET = ROOT / "tests" / "e2e" / "questions.yml"
 WORKERS = 4
 TIMEOUT = 30.0
@@ -139,10 +141,13 @@ def routed(*, rasa_url: str, kb_version: int, tracker_url: URL | None, path: Pat
         if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
             return hit[1]
         run_id = uuid.uuid4().hex[:8]
+        started = time.perf_counter()
         try:
             asked = probe(rasa_url, load_questions(path), run_id=run_id)
         finally:
-            forget(tracker_url, run_id)
+            forgotten = forget(tracker_url, run_id)
+        log.info("publish check: %d questions asked in %.1f s (knowledge version %d), %d tracker events deleted",
+                 len(asked), time.perf_counter() - started, kb_version, forgotten)
         _cache.clear()  # only the newest version is worth keeping
         _cache[key] = (time.monotonic(), asked)
         return asked
@@ -201,6 +206,7 @@ class Report:
     changes: list[Change] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the check cannot tell
+    leaving: list[Asked] = field(default_factory=list)  # answered by an entry the draft disables
     error: str | None = None  # the check did not run (bot down, no question set)
 
     @property
@@ -249,9 +255,12 @@ def replacements(*, session: Session, year: int, kind: str, draft: dict[str, Any
         notes.append("这是新条目：现在没有问题由它回答。发布后哪些问题会改由它回答，检查无法判断"
                      "（它靠检索被找到，发布后请在对话里试问）。")
         return {}, notes
-    if draft.get("enabled", True) is False:
+    if draft.get("enabled", True) is False and live.get("enabled", True) is not False:
         notes.append("草稿停用这个条目：下面由它回答的问题，发布后会改由别的条目回答或得到“无法回答”，"
                      "具体回复检查无法判断。")
+        return {}, notes
+    if live.get("enabled", True) is False and draft.get("enabled", True) is not False:
+        notes.append("草稿重新启用这个条目：现在没有问题由它回答。发布后哪些问题会改由它回答，检查无法判断。")
         return {}, notes
     if (draft.get("question"), draft.get("keywords"), draft.get("intent")) != \
             (live.get("question"), live.get("keywords"), live.get("intent")):
@@ -270,13 +279,16 @@ class Plan:
     replaced: dict[str, tuple[str, str]]
     notes: list[str]
     kb_version: int
+    disables: bool = False
 
 
 def plan(*, session: Session, year: int, kind: str, draft: dict[str, Any], live: dict[str, Any] | None,
          today: dt.date) -> Plan:
     replaced, notes = replacements(session=session, year=year, kind=kind, draft=draft, live=live, today=today)
     version = session.scalar(select(KbVersion.id).order_by(KbVersion.id.desc()).limit(1)) or 0
-    return Plan(kind, str(draft.get("id") or draft.get("key")), replaced, notes, version)
+    disables = kind == "faq" and live is not None and draft.get("enabled", True) is False \
+        and live.get("enabled", True) is not False
+    return Plan(kind, str(draft.get("id") or draft.get("key")), replaced, notes, version, disables)
 
 
 def check_draft(p: Plan, *, rasa_url: str, tracker_url: URL | None) -> Report:
@@ -300,6 +312,8 @@ def check_draft(p: Plan, *, rasa_url: str, tracker_url: URL | None) -> Report:
     report.asked = len(asked)
     entries = set(p.replaced) | ({p.key} if p.kind == "faq" else set())
     report.answered_by = [a.question["id"] for a in asked if entries & set(a.faq_ids)]
+    if p.disables:
+        report.leaving = [a for a in asked if p.key in a.faq_ids]
     report.changes, unknown = compare(asked, p.replaced, check)
     report.unknown = [a.question["id"] for a in unknown]
     return report

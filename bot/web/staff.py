@@ -374,6 +374,9 @@ def blueprint(page: Callable[..., HTTPResponse]) -> Blueprint:
         data.pop("schedule", None)
         if (f.get("schedule") or "").strip():
             data["schedule"] = f.get("schedule").strip()
+        data.pop("enabled", None)
+        if f.get("enabled") != "1":  # an unticked box is not sent: the form always carries it
+            data["enabled"] = False
         author = request.ctx.user.name
 
         def save():

@@ -79,7 +79,7 @@ def test_a_draft_that_drops_a_needed_fact_shows_now_fails_before_anything_is_pub
     page = editor.get(f"{web}/admin/faq/{ENTRY}", timeout=10)
     saved = editor.post(f"{web}/admin/faq/{ENTRY}", timeout=10, allow_redirects=False, data={
         "csrf": csrf_of(page.text), "question": "评审怎么表决？怎样算通过？", "answer": NO_FACT, "topic": "缴费答辩",
-        "clauses": "三(一)5第2段", "keywords": "投票\n表决\n通过率\n票数\n评委", "schedule": ""})
+        "clauses": "三(一)5第2段", "keywords": "投票\n表决\n通过率\n票数\n评委", "schedule": "", "enabled": "1"})
     assert saved.status_code == 302, saved.text
     draft_id = int(re.search(r"saved=(\d+)", saved.headers["Location"]).group(1))
     assert answer_now() == old
@@ -94,7 +94,7 @@ def test_a_draft_that_drops_a_needed_fact_shows_now_fails_before_anything_is_pub
     assert 'id="check-error"' not in html
     failing = rows(html, "now_fails")
     assert any("q122" in r and "评审怎么才算通过" in r and "发布后不通过" in r and "缺少 三分之二" in r
-               for r in failing), failing
+               for r in failing), unescape(re.sub(r"<[^>]+>", " ", html))[-3000:]
     assert any(NO_FACT in r for r in failing)  # the reply with the draft, as the bot would give it
     summary = unescape(re.sub(r"<[^>]+>", "", re.search(r'<p id="check-summary">(.*?)</p>', html, re.S).group(1)))
     asked = int(re.search(r"问题集的 (\d+) 个问题", summary).group(1))
@@ -127,3 +127,49 @@ def test_a_draft_that_drops_a_needed_fact_shows_now_fails_before_anything_is_pub
         first_text = revisions.history(session=s, year=2024, key=ENTRY)[-1]
         revisions.restore(session=s, revision_id=first_text.id, author="pc_pub", can_publish=True)
     assert answer_now() == old
+
+
+def bot_answers_from(url: str, sender: str, text: str) -> list[str]:
+    reply = requests.post(url + "/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
+    assert reply.status_code == 200, reply.text
+    return [m["custom"]["faq_id"] for m in reply.json() if isinstance(m.get("custom"), dict) and "faq_id" in m["custom"]]
+
+
+def save_form(session: requests.Session, url: str, enabled: bool) -> int:
+    page = session.get(f"{url}/admin/faq/{ENTRY}", timeout=10)
+    form = {"csrf": csrf_of(page.text), "question": "评审怎么表决？怎样算通过？", "answer": answer_now(),
+            "topic": "缴费答辩", "clauses": "三(一)5第2段", "keywords": "投票\n表决\n通过率\n票数\n评委", "schedule": ""}
+    if enabled:
+        form["enabled"] = "1"  # a ticked box; an unticked one is not sent at all
+    saved = session.post(f"{url}/admin/faq/{ENTRY}", data=form, timeout=10, allow_redirects=False)
+    assert saved.status_code == 302, saved.text
+    return int(re.search(r"saved=(\d+)", saved.headers["Location"]).group(1))
+
+
+def confirm(session: requests.Session, url: str, draft_id: int) -> str:
+    page = session.get(f"{url}/admin/revision/{draft_id}/publish", timeout=600)
+    assert page.status_code == 200, page.text
+    done = session.post(f"{url}/admin/revision/{draft_id}/publish", data={"csrf": csrf_of(page.text), "confirm": "1"},
+                        allow_redirects=False, timeout=30)
+    assert done.status_code == 302, done.text
+    return unescape(page.text)
+
+
+def test_the_workbench_disables_an_entry_as_a_revision_and_the_bot_stops_answering_with_it(web):
+    question = "评审怎么才算通过？"
+    assert ENTRY in bot_answers_from(web, "enabled-0", question)
+    editor, publisher = login(web, "pc_editor"), login(web, "pc_pub")
+    draft_id = save_form(editor, web, enabled=False)
+    assert ENTRY in bot_answers_from(web, "enabled-1", question)  # a draft: still answered
+    page = confirm(publisher, web, draft_id)
+    assert "+enabled: false" in page and "草稿停用这个条目" in page
+    assert '<tr class="check-leaving"><td>q122：评审怎么才算通过？' in page  # the questions it answers now
+    assert ENTRY not in bot_answers_from(web, "enabled-2", question)
+    listing = unescape(publisher.get(f"{web}/admin?q={ENTRY}", timeout=10).text)
+    assert "已停用" in listing
+    entry_page = unescape(publisher.get(f"{web}/admin/faq/{ENTRY}", timeout=10).text)
+    assert "这个条目已停用" in entry_page and 'name="enabled" value="1" >' in entry_page  # shown unticked
+
+    confirm(publisher, web, save_form(editor, web, enabled=True))
+    assert ENTRY in bot_answers_from(web, "enabled-3", question)
+    assert "已停用" not in unescape(publisher.get(f"{web}/admin?q={ENTRY}", timeout=10).text)
