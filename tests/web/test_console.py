@@ -168,6 +168,8 @@ def test_editor_drafts_publisher_publishes_the_bot_answers_it_and_restore_brings
         publisher.get_by_role("button", name=f"发布修订 #{draft_id}").click()
         publisher.get_by_role("heading", name=f"发布修订 #{draft_id}").wait_for()  # the check, then confirm
         assert answer_of(ENTRY) == old
+        assert "开发问题集检查" in publisher.content()
+        publisher.screenshot(path=str(SCREENSHOTS / "admin-publish-check.png"), full_page=True)
         publisher.get_by_role("button", name="确认发布").click()
         publisher.wait_for_load_state()
         assert answer_of(ENTRY) == NEW_ANSWER
