@@ -21,7 +21,7 @@ from actions import advisor, faq
 from actions.kb import kb_session
 from bot import answers, handover, router
 from bot.advisor import dialogue
-from bot.config import settings
+from bot.config import PROBE_PREFIX, settings
 from bot.kb import queries, revisions
 from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons, factor_prompt
 from bot.text import bad_input_reason, has_subject, question_part, readable
@@ -147,8 +147,9 @@ class ActionRespond(Action):
                                                                         for t, p in answers.CLARIFY_BUTTONS])
                 return []
             else:
-                faq.log_unanswered(text=text, reason="no_match", top_faq=options[0].faq_id if options else None,
-                                   top_score=options[0].score if options else None)
+                if not tracker.sender_id.startswith(PROBE_PREFIX):  # the publish-time check is no user
+                    faq.log_unanswered(text=text, reason="no_match", top_faq=options[0].faq_id if options else None,
+                                       top_score=options[0].score if options else None)
                 honest = answers.OUT_OF_SCOPE if decision.reason == "out of scope" else answers.NOT_ANSWERABLE
                 dispatcher.utter_message(text=honest,
                                          buttons=faq.buttons(decision.also) if len(decision.also) >= 2 else None)

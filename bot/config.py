@@ -10,6 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The notice's 咨询电话 clause: where every "I cannot say" reply sends the user.
 HOTLINE = "12333"
+# Sender ids of the publish-time check (bot.staff.precheck): its conversations are deleted
+# afterwards and its misses are not logged as unanswered questions.
+PROBE_PREFIX = "zc-precheck-"
 DEFAULT_ORIGINS = ("http://localhost:8080", "http://127.0.0.1:8080")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -42,7 +42,31 @@ def _engine(url: str, busy_timeout: float = 30) -> Engine:
     import bot.models  # noqa: F401
 
     Base.metadata.create_all(engine)
+    add_missing_columns(engine)
     return engine
+
+
+# Columns added after a release, with the SQL that adds them. The project has no migration tool:
+# create_all makes missing tables but never alters an existing one, so a database made before a
+# column existed (SQLite or PostgreSQL) gets it here, at start, once; the default fills old rows.
+ADDED_COLUMNS = {("faq", "enabled"): {"sqlite": "BOOLEAN NOT NULL DEFAULT 1", "default": "BOOLEAN NOT NULL DEFAULT TRUE"}}
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    added = []
+    for (table, column), types in ADDED_COLUMNS.items():
+        inspector = inspect(engine)
+        if not inspector.has_table(table) or column in {c["name"] for c in inspector.get_columns(table)}:
+            continue
+        ddl = types.get(engine.dialect.name, types["default"])
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))  # names from the dict above
+            added.append(f"{table}.{column}")
+        except Exception:  # another process added it first: fine if it is there now
+            if column not in {c["name"] for c in inspect(engine).get_columns(table)}:
+                raise
+    return added
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -261,6 +261,11 @@ def _check_faq(doc: Any, clause_ids: set[str], stage_keys: set[str], chk: _Check
             rec["verified"] = bool(item["verified"])
         if item.get("source") is not None:
             rec["source"] = _text(item.get("source"))
+        if item.get("enabled") is not None:
+            if not isinstance(item["enabled"], bool):
+                chk.add(f, fid, "enabled 必须是 true 或 false")
+            elif item["enabled"] is False:
+                rec["enabled"] = False
         if rec.get("verified") is False and not rec.get("source"):
             chk.add(f, fid, "未核实（verified: false）的条目必须写明来源 source")
         entries.append(rec)
@@ -340,7 +345,8 @@ def load(knowledge: Knowledge, *, session: Session, source: str) -> KbVersion:
         session.add(FaqEntry(year=year, position=pos, id=e["id"], intent=e.get("intent"), topic=e["topic"],
                              question=e["question"], answer=e["answer"], clauses=e["clauses"],
                              keywords=e.get("keywords", []), schedule=e.get("schedule"),
-                             verified=e.get("verified", True), source=e.get("source")))
+                             verified=e.get("verified", True), source=e.get("source"),
+                             enabled=e.get("enabled", True)))
     for pos, s in enumerate(knowledge.series):
         session.add(Series(year=year, position=pos, name=s["name"], method=s["method"], clause=s["clause"],
                            aliases=s["aliases"], flags={k: s[k] for k in _SERIES_FLAGS if k in s}))
@@ -392,6 +398,8 @@ def export(*, session: Session, year: int) -> Knowledge:
             rec["verified"] = False
         if e.source:
             rec["source"] = e.source
+        if e.enabled is False:
+            rec["enabled"] = False
         faq.append(rec)
     series = []
     for s in session.scalars(select(Series).where(Series.year == year).order_by(Series.position)):

@@ -1,4 +1,6 @@
-"""Query functions over the knowledge base. Every one takes a keyword-only session."""
+"""Query functions over the knowledge base. Every one takes a keyword-only session.
+
+The FAQ queries return only enabled entries: they are what the bot and the console answer with."""
 from __future__ import annotations
 
 import re
@@ -18,19 +20,22 @@ def notice(*, session: Session, year: int) -> Notice | None:
 
 
 def faq_by_intent(*, session: Session, year: int, intent: str) -> FaqEntry | None:
-    return session.scalar(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.intent == intent))
+    return session.scalar(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.intent == intent,
+                                                 FaqEntry.enabled.is_(True)))
 
 
 def faqs_by_intents(*, session: Session, year: int, intents: list[str]) -> list[FaqEntry]:
     if not intents:
         return []
-    return list(session.scalars(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.intent.in_(intents))))
+    return list(session.scalars(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.intent.in_(intents),
+                                                       FaqEntry.enabled.is_(True))))
 
 
 def faqs_by_ids(*, session: Session, year: int, faq_ids: list[str]) -> list[FaqEntry]:
     if not faq_ids:
         return []
-    return list(session.scalars(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.id.in_(faq_ids))))
+    return list(session.scalars(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.id.in_(faq_ids),
+                                                       FaqEntry.enabled.is_(True))))
 
 
 def dated_faqs(*, session: Session, year: int) -> list[FaqEntry]:
@@ -39,7 +44,9 @@ def dated_faqs(*, session: Session, year: int) -> list[FaqEntry]:
 
 
 def faq_by_id(*, session: Session, year: int, faq_id: str) -> FaqEntry | None:
-    return session.get(FaqEntry, (year, faq_id))
+    """An entry the bot may answer with (a disabled one is None, as if it did not exist)."""
+    entry = session.get(FaqEntry, (year, faq_id))
+    return entry if entry is not None and entry.enabled is not False else None
 
 
 def stage(*, session: Session, year: int, key: str) -> ScheduleStage | None:

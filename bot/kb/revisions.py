@@ -30,7 +30,8 @@ from bot.kb.models import Clause, FaqEntry, KbVersion, ScheduleStage
 
 LOADER = "kb load"  # the author of revisions that come from knowledge/
 STAFF_SOURCE = "staff:"  # KbVersion.source of a publish
-FIELDS = ("id", "intent", "topic", "question", "answer", "clauses", "schedule", "keywords", "verified", "source")
+FIELDS = ("id", "intent", "topic", "question", "answer", "clauses", "schedule", "keywords", "verified", "source",
+          "enabled")
 KINDS = {  # kind → (list in Knowledge, its key field, the fields kept, the model)
     "faq": ("faq", "id", FIELDS, FaqEntry),
     "clause": ("clauses", "id", ("id", "kind", "title", "parent", "text", "note"), Clause),
@@ -76,6 +77,8 @@ def entry_data(entry: FaqEntry) -> dict[str, Any]:
         rec["verified"] = False
     if entry.source:
         rec["source"] = entry.source
+    if entry.enabled is False:
+        rec["enabled"] = False
     return rec
 
 
@@ -192,6 +195,7 @@ def _apply(session: Session, year: int, data: dict[str, Any], kind: str = "faq")
     entry.schedule = data.get("schedule")
     entry.verified = data.get("verified", True)
     entry.source = data.get("source")
+    entry.enabled = data.get("enabled", True)
 
 
 def publish(*, session: Session, revision_id: int, publisher: str) -> KbRevision:

@@ -101,7 +101,8 @@ def _index(*, session: Session, year: int) -> _Index:
     with _lock:
         index = _cache.get(key)
         if index is None:
-            entries = list(session.scalars(select(FaqEntry).where(FaqEntry.year == year).order_by(FaqEntry.position)))
+            entries = list(session.scalars(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.enabled.is_(True))
+                                           .order_by(FaqEntry.position)))
             terms = [k for e in entries for k in (e.keywords or [])]
             for s in session.scalars(select(Series).where(Series.year == year)):
                 terms += [s.name, *s.aliases]

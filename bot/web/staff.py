@@ -25,12 +25,13 @@ from sanic.response import HTTPResponse
 from sqlalchemy import func, or_, select
 
 from bot import clock, feedback
+from bot.web import chat
 from bot.config import secret_value
 from bot.db import session_factory
 from bot.kb import queries, revisions
 from bot.kb.loader import KnowledgeError
 from bot.kb.models import FaqEntry, UnansweredQuestion
-from bot.staff import accounts, console, inbox
+from bot.staff import accounts, console, inbox, precheck
 from bot.status import service as status_service
 
 log = logging.getLogger("zhicheng.web.staff")
@@ -373,6 +374,9 @@ def blueprint(page: Callable[..., HTTPResponse]) -> Blueprint:
         data.pop("schedule", None)
         if (f.get("schedule") or "").strip():
             data["schedule"] = f.get("schedule").strip()
+        data.pop("enabled", None)
+        if f.get("enabled") != "1":  # an unticked box is not sent: the form always carries it
+            data["enabled"] = False
         author = request.ctx.user.name
 
         def save():
@@ -387,9 +391,36 @@ def blueprint(page: Callable[..., HTTPResponse]) -> Blueprint:
                           draft=None, problems=[str(p) for p in err.problems], saved=None, **ctx)
         return response.redirect(f"/admin/faq/{quote(faq_id)}?saved={rev_id}")
 
+    @bp.get("/admin/revision/<rev_id:int>/publish")
+    @requires("publish")
+    async def admin_publish_check(request: Request, rev_id: int) -> HTTPResponse:
+        """The confirmation page: the diff, and what the draft does to the development question set."""
+        def run():
+            with db() as s:
+                rev = s.get(revisions.KbRevision, rev_id)
+                if rev is None or rev.status != "draft":
+                    return None
+                live = revisions.live_data(s, rev.year, rev.kind, rev.key)
+                before = revisions.previous(session=s, rev=rev)
+                plan = precheck.plan(session=s, year=rev.year, kind=rev.kind, draft=dict(rev.data), live=live,
+                                     today=clock.today())
+                diff = revisions.diff(before.data if before else live, rev.data)
+                s.expunge(rev)
+            report = precheck.check_draft(plan, rasa_url=chat.rasa_url(), tracker_url=tracker_url)
+            return rev, diff, report
+        found = await off_loop(run)
+        if found is None:
+            return render(request, "staff_error.html", status=409, title="不能发布",
+                          message="只能发布待发布的草稿（这份草稿可能已被发布或被更新的草稿取代）。")
+        rev, diff, report = found
+        return render(request, "publish.html", rev=rev, diff=diff, report=report, back=item_url(rev.kind, rev.key),
+                      kind_name=revisions.KIND_NAMES.get(rev.kind, rev.kind))
+
     @bp.post("/admin/revision/<rev_id:int>/publish")
     @requires("publish")
     async def admin_publish(request: Request, rev_id: int) -> HTTPResponse:
+        if request.form.get("confirm") != "1":  # publishing goes through the confirmation page
+            return response.redirect(f"/admin/revision/{rev_id}/publish", status=303)
         who = request.ctx.user.name
 
         def run():

@@ -14,7 +14,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 SCREENSHOTS = ROOT / "var" / "screenshots"
-SERVER_TESTS = ("test_widget.py", "test_web_app.py", "test_console.py")
+SERVER_TESTS = ("test_widget.py", "test_web_app.py", "test_console.py", "test_publish_check.py")
 
 
 def pytest_collection_modifyitems(items):

@@ -166,6 +166,12 @@ def test_editor_drafts_publisher_publishes_the_bot_answers_it_and_restore_brings
         publisher = login(pub_ctx, url, "pub1")
         publisher.goto(url + "/admin/faq/" + ENTRY)
         publisher.get_by_role("button", name=f"发布修订 #{draft_id}").click()
+        publisher.get_by_role("heading", name=f"发布修订 #{draft_id}").wait_for()  # the check, then confirm
+        assert answer_of(ENTRY) == old
+        assert "开发问题集检查" in publisher.content()
+        publisher.screenshot(path=str(SCREENSHOTS / "admin-publish-check.png"), full_page=True)
+        publisher.get_by_role("button", name="确认发布").click()
+        publisher.wait_for_load_state()
         assert answer_of(ENTRY) == NEW_ANSWER
         assert NEW_ANSWER in bot_says(url, "console-edit-1", QUESTION)  # at once, no retraining
         replied = [e for e in tracker_events("console-edit-1") if e.get("event") == "bot" and NEW_ANSWER in e.get("text", "")]
