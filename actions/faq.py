@@ -12,7 +12,7 @@ from bot import answers, clock
 from bot.db import session_factory
 from bot.kb import queries
 from bot.kb.search import search
-from bot.router import Candidate
+from bot.router import Candidate, elliptical
 from bot.text import normalize
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,6 @@ def message_text(tracker: Tracker) -> str:
 def earlier_questions(tracker: Tracker, limit: int = 2) -> List[str]:
     """The user's typed messages before the latest one, newest first: the one before, and the one
     before that too when the one before was itself a terse follow-up ("在哪交" after "评审费交多少")."""
-    from bot.router import elliptical
     out: List[str] = []
     users = [e for e in tracker.events if e.get("event") == "user"][:-1]
     for event in reversed(users):
