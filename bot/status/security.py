@@ -122,7 +122,7 @@ def normalize_factor(kind: str, value: str | None) -> str | None:
 def hash_factor(kind: str, value: str, *, salt: str, secret: bytes | None = None) -> str:
     """Keyed hash of an already-normalised factor."""
     key = secret if secret is not None else server_secret()
-    return hmac.new(key, f"{salt}|{kind}|{value}".encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{salt}|{kind}|{value}".encode(), hashlib.sha256).hexdigest()
 
 
 def verify_factor(kind: str, value: str | None, *, salt: str, expected: str | None,
@@ -138,7 +138,7 @@ def verify_factor(kind: str, value: str | None, *, salt: str, expected: str | No
 def keyed_digest(purpose: str, text: str, *, secret: bytes | None = None) -> str:
     """A stable pseudonym for rate-limit keys (application ids as typed, conversation ids)."""
     key = secret if secret is not None else server_secret()
-    return hmac.new(key, f"{purpose}|{text}".encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{purpose}|{text}".encode(), hashlib.sha256).hexdigest()
 
 
 def mask_name(name: str | None) -> str:
