@@ -4,7 +4,7 @@ in `adv_topic`, the fact being asked in `adv_asking`; every verdict is rendered 
 decision function's output."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -14,9 +14,9 @@ from sqlalchemy import select
 from actions.kb import kb_session
 from bot import clock
 from bot.advisor import dialogue
-from bot.advisor.entities import series_catalog
 from bot.advisor.decisions import decide_deadline, decide_eligibility, decide_entrustment, decide_institution
 from bot.advisor.directory import all_institutions
+from bot.advisor.entities import series_catalog
 from bot.advisor.verdict import Facts, render_verdict
 from bot.kb import queries
 from bot.kb.models import ScheduleStage
@@ -42,18 +42,18 @@ def _decider(session, topic: str):
     raise ValueError(topic)
 
 
-def _evaluated_elsewhere(facts: Dict[str, Any]) -> bool:
+def _evaluated_elsewhere(facts: dict[str, Any]) -> bool:
     """Whether the person's series is one whose evaluation follows its own authority's notice."""
     info = series_catalog().get(facts.get("series") or "")
     return bool(info and info.method == "职务评审")
 
 
-def facts_after(known: Dict[str, Any], text: str) -> Dict[str, Any]:
+def facts_after(known: dict[str, Any], text: str) -> dict[str, Any]:
     """The case's facts once this message's are added (kept when an FAQ answer opens a topic)."""
     return dialogue.merge(known, text, asking=None, answer=None)
 
 
-def decidable_topics(session, known: Dict[str, Any], text: str) -> frozenset:
+def decidable_topics(session, known: dict[str, Any], text: str) -> frozenset:
     """The topics whose decision needs nothing more once this message's facts are added."""
     facts = dialogue.merge(known, text, asking=None, answer=None)
     if not dialogue.understood(known, facts):
@@ -65,7 +65,7 @@ def decidable_topics(session, known: Dict[str, Any], text: str) -> frozenset:
     return frozenset(out)
 
 
-def _before_citation(reply: str, notes: List[str]) -> str:
+def _before_citation(reply: str, notes: list[str]) -> str:
     """The reply with `notes` inserted above its citation line: every answer ends with its source."""
     if not notes:
         return reply
@@ -74,13 +74,13 @@ def _before_citation(reply: str, notes: List[str]) -> str:
     return "\n".join(lines[:at] + notes + lines[at:])
 
 
-def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, intent: Optional[str]) -> List[EventType]:
+def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, intent: str | None) -> list[EventType]:
     """One advisor turn on `topic` (the router chose it): merge the message's facts, decide, ask."""
     tapped = next(tracker.get_latest_entity_values("fact_text"), None)
     text = normalize(tapped) if tapped else (tracker.latest_message.get("zc_full_text")
                                              or normalize(tracker.latest_message.get("text")))
-    asking: Optional[str] = tracker.get_slot("adv_asking")
-    known: Dict[str, Any] = dict(tracker.get_slot("adv_facts") or {})
+    asking: str | None = tracker.get_slot("adv_asking")
+    known: dict[str, Any] = dict(tracker.get_slot("adv_facts") or {})
     # 是/不是 answers a yes/no question only; to "哪个系列？" it is no answer
     answer = None if asking in dialogue.QUESTIONS else {"affirm": True, "deny": False}.get(intent or "")
     # a yes/no right after a verdict that assumed a fact ("以上按您在北京正常参保来判断") answers that

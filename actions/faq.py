@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,7 +12,7 @@ from bot import answers, clock
 from bot.db import session_factory
 from bot.kb import queries
 from bot.kb.search import search
-from bot.router import Candidate
+from bot.router import Candidate, elliptical
 from bot.text import normalize
 
 log = logging.getLogger(__name__)
@@ -24,11 +24,10 @@ def message_text(tracker: Tracker) -> str:
     return message.get("zc_full_text") or normalize(message.get("text"))
 
 
-def earlier_questions(tracker: Tracker, limit: int = 2) -> List[str]:
+def earlier_questions(tracker: Tracker, limit: int = 2) -> list[str]:
     """The user's typed messages before the latest one, newest first: the one before, and the one
     before that too when the one before was itself a terse follow-up ("在哪交" after "评审费交多少")."""
-    from bot.router import elliptical
-    out: List[str] = []
+    out: list[str] = []
     users = [e for e in tracker.events if e.get("event") == "user"][:-1]
     for event in reversed(users):
         data = event.get("parse_data") or {}
@@ -41,9 +40,9 @@ def earlier_questions(tracker: Tracker, limit: int = 2) -> List[str]:
     return out
 
 
-def previous_reply(tracker: Tracker, back: int = 1) -> List[Dict[str, Any]]:
+def previous_reply(tracker: Tracker, back: int = 1) -> list[dict[str, Any]]:
     """The bot's messages after the user's `back`-th message before the latest one."""
-    out: List[Dict[str, Any]] = []
+    out: list[dict[str, Any]] = []
     users = 0
     for event in reversed(tracker.events):
         if event.get("event") == "user":
@@ -55,7 +54,7 @@ def previous_reply(tracker: Tracker, back: int = 1) -> List[Dict[str, Any]]:
     return list(reversed(out))
 
 
-def last_answer(tracker: Tracker) -> Optional[str]:
+def last_answer(tracker: Tracker) -> str | None:
     """The entry the bot's last reply before the latest message answered from, if any; a tapped
     button ("/affirm") in between is looked past, as the questions are."""
     users = [e for e in tracker.events if e.get("event") == "user"][:-1]
@@ -68,7 +67,7 @@ def last_answer(tracker: Tracker) -> Optional[str]:
     return next((i for i in reversed(ids) if i), None)
 
 
-def entity(tracker: Tracker, name: str) -> Optional[str]:
+def entity(tracker: Tracker, name: str) -> str | None:
     return next(tracker.get_latest_entity_values(name), None)
 
 
@@ -78,14 +77,14 @@ def render(session, year: int, entry) -> str:
     return answers.render_faq(entry, notice_number=notice.number, stage=stage, today=clock.today())
 
 
-def ranking(tracker: Tracker) -> Dict[str, float]:
+def ranking(tracker: Tracker) -> dict[str, float]:
     ranked = tracker.latest_message.get("intent_ranking") or []
     return {r["name"]: float(r.get("confidence") or 0) for r in ranked if r.get("name")}
 
 
-def candidates(session, year: int, query: str, intents: Dict[str, float]) -> List[Candidate]:
+def candidates(session, year: int, query: str, intents: dict[str, float]) -> list[Candidate]:
     """Every FAQ entry the classifier or retrieval thinks of: NLU confidence + retrieval score."""
-    scores: Dict[str, float] = {}
+    scores: dict[str, float] = {}
     entries = {e.id: e for e in queries.faqs_by_intents(session=session, year=year, intents=list(intents))}
     for entry in entries.values():
         scores[entry.id] = intents[entry.intent]
@@ -101,7 +100,7 @@ def candidate(entry, score: float) -> Candidate:
     return Candidate(entry.id, score, entry.question, tuple(entry.clauses), dated=bool(entry.schedule))
 
 
-def buttons(options) -> List[Dict[str, Any]]:
+def buttons(options) -> list[dict[str, Any]]:
     return [{"title": c.question, "payload": "/ask_faq" + json.dumps({"faq_id": c.faq_id}, ensure_ascii=False)}
             for c in options]
 

@@ -1,8 +1,8 @@
 """Shared glue: a short DB session per action run and the current notice."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from sqlalchemy.orm import Session
 

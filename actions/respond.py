@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet, UserUtteranceReverted
@@ -54,7 +54,7 @@ def _unanswered_before(tracker: Tracker) -> bool:
                for e in faq.previous_reply(tracker))
 
 
-def _end_turn(events: List[EventType]) -> List[EventType]:
+def _end_turn(events: list[EventType]) -> list[EventType]:
     """The reply is complete: listen next. Without this, a message whose intent no rule covers
     (the core fallback's action) would be answered again and again, up to ten times in one reply."""
     if any(e.get("event") in ("followup", "rewind") for e in events):
@@ -69,16 +69,16 @@ def _in_form(tracker: Tracker) -> str | None:
 class ActionRespond(Action):
     """Route the message and answer it."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_respond"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+                  domain: dict[str, Any]) -> list[EventType]:
         if _in_form(tracker) == "status_form":
             return await self._inside_status_form(dispatcher, tracker, domain)
         return _end_turn(await self._answer_turn(dispatcher, tracker))
 
-    async def _answer_turn(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    async def _answer_turn(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         events = await self._respond(dispatcher, tracker)
         known = tracker.get_slot("adv_facts") or {}
         if dialogue.ASSUMED_KEY in known and not any(isinstance(e, dict) and e.get("name") == "adv_facts"
@@ -87,7 +87,7 @@ class ActionRespond(Action):
             events.append(SlotSet("adv_facts", {k: v for k, v in known.items() if k != dialogue.ASSUMED_KEY}))
         return events
 
-    async def _respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    async def _respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         raw = tracker.latest_message.get("text") or ""
         reason = bad_input_reason(raw, settings().max_message_chars)
         if reason and not raw.startswith("/"):
@@ -173,7 +173,7 @@ class ActionRespond(Action):
         return out[:MAX_MORE]
 
     @staticmethod
-    def _followups(tracker: Tracker, session, year: int, text: str, ctx: router.Context) -> List[router.Candidate]:
+    def _followups(tracker: Tracker, session, year: int, text: str, ctx: router.Context) -> list[router.Candidate]:
         """For a terse follow-up: the entries the questions before it (and the person's own facts)
         were about — "那谁来推荐我" after a freelancer's question is about the freelancers'
         recommendation. The router weighs them against the follow-up's own candidates."""
@@ -192,7 +192,7 @@ class ActionRespond(Action):
                           if set(e.clauses) & set(last.clauses) and all(c.faq_id != e.id for c in found)]
         return found
 
-    def _refuse(self, dispatcher, tracker, session, year, kind: str) -> List[EventType]:
+    def _refuse(self, dispatcher, tracker, session, year, kind: str) -> list[EventType]:
         """No help with misuse; where the notice says what it costs (四(一)), say that too."""
         if kind in ("fraud", "bribery"):
             dispatcher.utter_message(text=answers.REFUSE_BRIBERY if kind == "bribery" else answers.REFUSE)
@@ -206,7 +206,7 @@ class ActionRespond(Action):
             dispatcher.utter_message(text=answers.REFUSE_PRIVACY if kind == "privacy" else answers.REFUSE_SYSTEM)
         return []
 
-    def _answer(self, dispatcher, tracker, session, year, entry, also, more=()) -> List[EventType]:
+    def _answer(self, dispatcher, tracker, session, year, entry, also, more=()) -> list[EventType]:
         # the entry's id and the revision of its text travel with the answer (and stay in the tracker
         # store), so a 👍/👎 or an audit names exactly what was read
         for shown in (entry, *more):  # `more`: the other questions of the same message
@@ -228,7 +228,7 @@ class ActionRespond(Action):
         facts = advisor.facts_after(known, faq.message_text(tracker))
         return [SlotSet("adv_topic", topic)] + ([SlotSet("adv_facts", facts)] if facts != known else [])
 
-    async def _inside_status_form(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def _inside_status_form(self, dispatcher, tracker, domain) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
         text = faq.message_text(tracker)
         fills = faq.entity(tracker, "application_id") or faq.entity(tracker, "factor_kind") \
@@ -249,17 +249,17 @@ class ActionRespond(Action):
 
 
 class ActionAnswerFaq(ActionRespond):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_faq"
 
 
 class ActionFaqFallback(ActionRespond):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_faq_fallback"
 
 
 class ActionAdvise(ActionRespond):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_advise"
 
 
@@ -268,11 +268,11 @@ class ActionInvalidInput(ActionRespond):
     the classifier took for noise but that has readable words is routed like any other: it is
     never "unreadable"."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_invalid_input"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+                  domain: dict[str, Any]) -> list[EventType]:
         reason = bad_input_reason(tracker.latest_message.get("text"), settings().max_message_chars)
         if reason is None and _in_form(tracker) is None and readable(faq.message_text(tracker)):
             return await super().run(dispatcher, tracker, domain)
@@ -288,11 +288,11 @@ class ActionSmallTalk(ActionRespond):
     RESPONSES = {"greet": "utter_greet", "thank": "utter_thank", "goodbye": "utter_goodbye",
                  "bot_challenge": "utter_bot_challenge"}
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_small_talk"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+                  domain: dict[str, Any]) -> list[EventType]:
         text = faq.message_text(tracker)
         if _in_form(tracker) is None and (has_subject(text) or dialogue.understood({}, advisor.facts_after({}, text))):
             return await super().run(dispatcher, tracker, domain)

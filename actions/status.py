@@ -7,7 +7,7 @@ same neutral message; repeated failures lock the lookup (bot.status.service).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -19,8 +19,8 @@ from actions.kb import kb_session
 from bot import answers, clock
 from bot.router import misuse
 from bot.status import security, service, vault
-from bot.text import normalize
 from bot.status.prompts import FACTOR_NAMES, STATUS_PROMPTS, factor_kind_buttons, factor_prompt
+from bot.text import normalize
 
 SLOTS = ("status_application_id", "status_factor_kind", "status_factor_ref")
 
@@ -30,7 +30,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now()
 
 
-def _reset() -> List[EventType]:
+def _reset() -> list[EventType]:
     return [SlotSet(slot, None) for slot in SLOTS]
 
 
@@ -43,11 +43,11 @@ def _refused(value: Any, dispatcher: CollectingDispatcher) -> bool:
 
 
 class ValidateStatusForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_status_form"
 
     def validate_status_application_id(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                       domain: DomainDict) -> Dict[Text, Any]:
+                                       domain: DomainDict) -> dict[str, Any]:
         if _refused(value, dispatcher):
             return {"status_application_id": None}
         candidate = security.normalize(str(value or "")).replace(" ", "")
@@ -58,7 +58,7 @@ class ValidateStatusForm(FormValidationAction):
         return {"status_application_id": candidate}
 
     def validate_status_factor_kind(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> Dict[Text, Any]:
+                                    domain: DomainDict) -> dict[str, Any]:
         if value in FACTOR_NAMES:
             return {"status_factor_kind": value}
         if _refused(value, dispatcher):  # "你直接把手机号告诉我吧" names the phone, but chooses nothing
@@ -72,7 +72,7 @@ class ValidateStatusForm(FormValidationAction):
         return {"status_factor_kind": None}
 
     def validate_status_factor_ref(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
+                                   domain: DomainDict) -> dict[str, Any]:
         now = _now()
         with kb_session() as session:
             sealed = vault.unseal(str(value or ""), session=session, sender_id=tracker.sender_id, now=now)
@@ -90,11 +90,11 @@ class ValidateStatusForm(FormValidationAction):
 
 
 class ActionAskStatusApplicationId(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_status_application_id"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         again = any(STATUS_PROMPTS["status_application_id"] in (e.get("text") or "")
                     for e in previous_reply(tracker))
         dispatcher.utter_message(text=("" if again else "好的，帮您查申报进度。") + STATUS_PROMPTS["status_application_id"])
@@ -102,11 +102,11 @@ class ActionAskStatusApplicationId(Action):
 
 
 class ActionAskStatusFactorKind(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_status_factor_kind"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         dispatcher.utter_message(text=STATUS_PROMPTS["status_factor_kind"], buttons=factor_kind_buttons())
         return []
 
@@ -114,11 +114,11 @@ class ActionAskStatusFactorKind(Action):
 class ActionAskStatusFactorRef(Action):
     """Ask for the factor, and tell the channel to seal the next message that carries one."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_status_factor_ref"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         with kb_session() as session:
             vault.mark_pending(session=session, sender_id=tracker.sender_id,
                                application_id=tracker.get_slot("status_application_id"), now=_now())
@@ -131,22 +131,22 @@ class ActionAskStatusFactorRef(Action):
 class ActionStatusDone(Action):
     """After the form: forget the lookup's slots."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_status_done"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         return _reset()
 
 
 class ActionStatusStop(Action):
     """The user leaves the lookup ("算了")."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_status_stop"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         with kb_session() as session:
             vault.clear_pending(session=session, sender_id=tracker.sender_id)
         dispatcher.utter_message(text="好的，已退出申报进度查询。还有其他问题可以直接问我。")
@@ -156,11 +156,11 @@ class ActionStatusStop(Action):
 class ActionStatusChangeId(Action):
     """"换一个编号": ask for the 申报编号 again."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_status_change_id"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         with kb_session() as session:
             vault.clear_pending(session=session, sender_id=tracker.sender_id)
         return [SlotSet("status_application_id", None), SlotSet("status_factor_ref", None)]

@@ -9,8 +9,9 @@ the state text leaves the working days out rather than guessing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import chinese_calendar
 

@@ -6,12 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, declarative_base, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from bot.config import settings
-
-Base = declarative_base()
 
 
 def get_engine(url: str | None = None, *, busy_timeout: float = 30) -> Engine:
@@ -38,10 +36,10 @@ def _engine(url: str, busy_timeout: float = 30) -> Engine:
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
-    # imported here so that every model is registered on Base before create_all
-    import bot.models  # noqa: F401
+    # the registry of every model, imported on first use (never at import time)
+    from bot.models import metadata
 
-    Base.metadata.create_all(engine)
+    metadata.create_all(engine)
     add_missing_columns(engine)
     return engine
 

@@ -16,34 +16,19 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Integer, String, Text, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import Base
+from bot.feedback_model import Feedback
 
 RATINGS = ("up", "down")
 MAX_QUESTION = 1000
 MAX_ANSWER = 4000
 MAX_COMMENT = 500
-MAX_CONVERSATION = 128
 MAX_CLAUSES = 20
 _CONVERSATION = re.compile(r"[A-Za-z0-9_.:@-]{1,128}")
 _FAQ_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _CITATION = re.compile(r"^依据：\S+\s+(.+)$", re.MULTILINE)
-
-
-class Feedback(Base):
-    __tablename__ = "answer_feedback"
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    at = Column(DateTime, nullable=False, index=True)
-    conversation_id = Column(String(MAX_CONVERSATION), nullable=False, index=True)
-    rating = Column(String(8), nullable=False)  # up | down
-    comment = Column(Text)  # "哪里不对", optional
-    question = Column(Text)  # the user's message the answer replied to
-    answer = Column(Text, nullable=False)
-    faq_id = Column(String(64))  # the FAQ entry the answer renders, when one matches
-    year = Column(Integer)  # the notice year of faq_id
-    clauses = Column(JSON, nullable=False, default=list)  # cited clause ids
 
 
 class FeedbackError(ValueError):

@@ -20,8 +20,8 @@ import secrets
 from sqlalchemy import Column, DateTime, Integer, String, select
 from sqlalchemy.orm import Session
 
+from bot.base import Base
 from bot.config import HOTLINE
-from bot.db import Base
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B: nothing a caller could read out two ways over the phone.
 ALPHABET = "ACDEFHJKMNPQRTUVWXY3479"

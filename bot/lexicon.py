@@ -79,7 +79,7 @@ class Lexicon:
                     continue
                 term = self.by_sound.get(" ".join(window))
                 chunk = text[i:i + n]
-                if term and term != chunk and any(a == b for a, b in zip(term, chunk)) \
+                if term and term != chunk and any(a == b for a, b in zip(term, chunk, strict=False)) \
                         and not _inside_word(text, i, n):
                     out.append(term)
                     i += n

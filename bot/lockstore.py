@@ -19,8 +19,8 @@ the same conversation's previous one is still being handled is served right afte
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
-from typing import AsyncGenerator
 
 from rasa.core import lock_store as rasa_lock_store
 from rasa.core.lock import TicketLock

@@ -14,8 +14,9 @@ Destinations:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from bot.advisor import dialogue
 from bot.text import has_subject, is_question

@@ -25,7 +25,8 @@ import json
 import logging
 import re
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -75,14 +76,14 @@ def clean_sender(sender: Any) -> str:
     return sender
 
 
-def _protect_sync(text: str, sender_id: str, client: str) -> Optional[str]:
+def _protect_sync(text: str, sender_id: str, client: str) -> str | None:
     conf = settings()
     factory = session_factory(busy_timeout=max(conf.guard_timeout / 2, 0.1))
     with factory() as session, session.begin():
         return vault.protect(text, session=session, sender_id=sender_id, now=dt.datetime.now(), client=client)
 
 
-async def guard(text: str, sender_id: str, client: str) -> Optional[str]:
+async def guard(text: str, sender_id: str, client: str) -> str | None:
     """`vault.protect` off the event loop; raise VaultUnavailable when it cannot decide in time
     and the message holds digits (a message without digits passes, scrubbed)."""
     try:
@@ -105,7 +106,7 @@ def fallback_reply(text: str | None) -> str:
 
 class SecureRestInput(RestInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
@@ -148,7 +149,7 @@ class SecureRestInput(RestInput):
 class _CountingOutput(SocketIOOutput):
     sent = 0
 
-    async def _send_message(self, socket_id: Text, response: Any) -> None:
+    async def _send_message(self, socket_id: str, response: Any) -> None:
         self.sent += 1
         await super()._send_message(socket_id, response)
 
@@ -173,7 +174,7 @@ def valid_session_id(session_id: Any, secret: bytes) -> bool:
 
 class SecureSocketIOInput(SocketIOInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -188,13 +189,13 @@ class SecureSocketIOInput(SocketIOInput):
             return response.json({"status": "ok"})
 
         @sio.on("connect", namespace=self.namespace)
-        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+        async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
             client = client_address(environ.get("REMOTE_ADDR"), environ.get("HTTP_X_REAL_IP"))
             await sio.save_session(sid, {"client": client}, namespace=self.namespace)
             return True
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Any) -> None:
+        async def session_request(sid: str, data: Any) -> None:
             wanted = data.get("session_id") if isinstance(data, dict) else None
             session_id = wanted if valid_session_id(wanted, secret) else new_session_id(secret)
             state = await sio.get_session(sid, namespace=self.namespace)
@@ -204,7 +205,7 @@ class SecureSocketIOInput(SocketIOInput):
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: str, data: Any) -> None:
             state = await sio.get_session(sid, namespace=self.namespace)
             session_id = state.get("session_id")
             out = _CountingOutput(sio, self.bot_message_evt)

@@ -12,7 +12,7 @@ Imported by `components/__init__.py`, which every Rasa process that loads the mo
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Text
+from typing import Any
 
 from jsonschema import ValidationError, validators
 from rasa.core.actions.action import RemoteAction
@@ -21,7 +21,7 @@ from rasa.shared.constants import DOCS_BASE_URL
 _validator = None  # set by install(): the schema checked and compiled once
 
 
-def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     try:
         _validator.validate(result)
         return True

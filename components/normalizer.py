@@ -6,7 +6,7 @@ Text beyond `max_chars` is cut for the NLU only; InputGuard answers such message
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -27,11 +27,11 @@ FULL_TEXT = "zc_full_text"  # the whole message, normalised (in the parse data t
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
 class TextNormalizer(GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"max_chars": 500}
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """The lexicon the normalisation reads (glossary, homophone terms) is part of the training
         cache key: editing knowledge/terms.yml or the jieba dictionary retrains what it feeds."""
         digest = hashlib.sha256()
@@ -39,12 +39,12 @@ class TextNormalizer(GraphComponent):
             digest.update(path.read_bytes() if path.exists() else b"")
         return digest.hexdigest()
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self._max = int(config.get("max_chars", 500))
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "TextNormalizer":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> TextNormalizer:
         return cls(config)
 
     def _normalise(self, message: Message) -> None:
@@ -59,7 +59,7 @@ class TextNormalizer(GraphComponent):
         message.set(FULL_TEXT, full, add_to_output=True)
         message.set(TEXT, question_part(full), add_to_output=False)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             self._normalise(message)
         return messages

@@ -56,6 +56,7 @@ def test_english_domain_words_are_put_in_chinese(raw, expected):
 def test_the_english_glossary_has_no_key_twice():
     """A key written twice silently keeps only its last meaning."""
     import yaml
+
     from bot.lexicon import TERMS
 
     seen: list[str] = []

@@ -14,8 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.advisor.directory import (ImportFileError, Report, import_associations, import_directory,
-                                   load_directory_file)
+from bot.advisor.directory import ImportFileError, Report, import_associations, import_directory, load_directory_file
 from bot.db import session_factory
 
 LISTS = {"associations": import_associations}

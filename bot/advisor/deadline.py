@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-from bot.calendar import StageStatus, md, schedule_states, ymd
 from bot.advisor.eligibility import APPLY_STEP
 from bot.advisor.verdict import Verdict, unique
+from bot.calendar import StageStatus, md, schedule_states, ymd
 from bot.config import HOTLINE
 
 K = "deadline"

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from bot.advisor.entities import CENTRAL, bare_central_tier, extract_facts
 from bot.advisor.verdict import FACT_LABELS, Facts, Verdict

@@ -14,7 +14,6 @@ traditional→simplified are applied again here, which is harmless and cheap.
 from __future__ import annotations
 
 import re
-
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache

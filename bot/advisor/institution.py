@@ -6,7 +6,8 @@ the function filters it itself, so passing the whole directory is fine.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from bot.advisor import entities as E
 from bot.advisor.entities import SeriesInfo, series_catalog

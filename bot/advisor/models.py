@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text
 
-from bot.db import Base
+from bot.base import Base
 
 
 class Institution(Base):

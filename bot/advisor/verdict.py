@@ -46,7 +46,7 @@ class Facts:
     series_in_central_catalog: bool | None = None  # 《中央单位高级职称评审委员会备案目录》
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Facts":
+    def from_dict(cls, data: dict[str, Any]) -> Facts:
         """Facts from a dict (e.g. extract_facts or Rasa slots); unknown keys are ignored."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})

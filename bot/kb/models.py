@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import relationship
 
-from bot.db import Base
+from bot.base import Base
 
 
 class Notice(Base):

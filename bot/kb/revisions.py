@@ -24,7 +24,7 @@ import yaml
 from sqlalchemy import JSON, Column, DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Session
 
-from bot.db import Base
+from bot.base import Base
 from bot.kb import loader
 from bot.kb.models import Clause, FaqEntry, KbVersion, ScheduleStage
 

@@ -20,7 +20,7 @@ from bot.text import normalize
 _STOP = set("的 了 吗 呢 吧 啊 呀 么 嘛 是 我 你 他 她 我们 请问 请 问 想 下 一下 能 可以 怎么 怎么办 怎么样 怎样 如何 咋 啥 什么 哪些 哪个 哪里 要 会 有 没有 在 和 与 或 及 就 都 也 还 这 那 个 一 不 吗 ? ! , . 、 : ; \" ' ( ) 【 】 《 》 “ ” ‘ ’ ~ …".split())
 _LATIN = re.compile(r"[a-z'’.\-]+")
 _lock = threading.Lock()
-_cache: dict[str, "_Index"] = {}
+_cache: dict[str, _Index] = {}
 _known_terms: set[str] = set()
 
 
@@ -118,7 +118,7 @@ def search(query: str, *, session: Session, year: int, limit: int = 3) -> list[H
 
 
 # -- notice clauses (the agent console searches them beside the FAQ) ---------------------------
-_clause_cache: dict[str, "_Index"] = {}
+_clause_cache: dict[str, _Index] = {}
 
 
 class _ClauseIndex(_Index):

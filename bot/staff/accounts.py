@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Boolean, Column, DateTime, Integer, String, select
 from sqlalchemy.orm import Session
 
-from bot.db import Base
+from bot.base import Base
 
 ROLES = ("agent", "editor", "publisher", "admin")
 # what each role may do
@@ -135,8 +135,8 @@ def authenticate(*, session: Session, name: str, password: str, now: dt.datetime
         user.failures = (user.failures or 0) + 1
         if user.failures >= MAX_FAILURES:
             user.locked_until, user.failures = now + LOCKOUT, 0
-            raise LoginError(f"密码错误次数过多，账号已锁定到 {user.locked_until:%H:%M}，请稍后再试或联系管理员。")
-        raise LoginError(WRONG)
+            raise LoginError(f"密码错误次数过多，账号已锁定到 {user.locked_until:%H:%M}，请稍后再试或联系管理员。") from None
+        raise LoginError(WRONG) from None
     if user.disabled:
         raise LoginError("这个账号已停用，请联系管理员。")
     user.failures, user.locked_until, user.last_login = 0, None, now

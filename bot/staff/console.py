@@ -20,8 +20,13 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from bot import answers, handover
-from bot.advisor.decisions import (decide_deadline, decide_eligibility, decide_entrustment, decide_institution,
-                                   render_verdict)
+from bot.advisor.decisions import (
+    decide_deadline,
+    decide_eligibility,
+    decide_entrustment,
+    decide_institution,
+    render_verdict,
+)
 from bot.advisor.directory import all_institutions
 from bot.advisor.entities import DISTRICTS, EMPLOYERS, IDENTITIES, LEVELS, series_catalog
 from bot.advisor.verdict import FACT_LABELS, Facts

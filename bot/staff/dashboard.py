@@ -68,8 +68,9 @@ class Figures:
 
 def _tracker_counts(url: URL | None, since: dt.datetime) -> tuple[dict, bool]:
     """{date: (user messages, distinct senders)} from the tracker store, read-only."""
-    from bot.staff.console import _read_only
     from pathlib import Path
+
+    from bot.staff.console import _read_only
     if url is None or (url.drivername.startswith("sqlite") and not Path(url.database).exists()):
         return {}, False
     engine = _read_only(url)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import Session
 
-from bot.db import Base
+from bot.base import Base
 from bot.kb import revisions
 from bot.kb.models import FaqEntry, UnansweredQuestion
 from bot.text import normalize

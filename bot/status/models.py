@@ -11,7 +11,7 @@ import datetime as dt
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import relationship
 
-from bot.db import Base
+from bot.base import Base
 
 
 class Application(Base):

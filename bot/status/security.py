@@ -122,7 +122,7 @@ def normalize_factor(kind: str, value: str | None) -> str | None:
 def hash_factor(kind: str, value: str, *, salt: str, secret: bytes | None = None) -> str:
     """Keyed hash of an already-normalised factor."""
     key = secret if secret is not None else server_secret()
-    return hmac.new(key, f"{salt}|{kind}|{value}".encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{salt}|{kind}|{value}".encode(), hashlib.sha256).hexdigest()
 
 
 def verify_factor(kind: str, value: str | None, *, salt: str, expected: str | None,
@@ -138,7 +138,7 @@ def verify_factor(kind: str, value: str | None, *, salt: str, expected: str | No
 def keyed_digest(purpose: str, text: str, *, secret: bytes | None = None) -> str:
     """A stable pseudonym for rate-limit keys (application ids as typed, conversation ids)."""
     key = secret if secret is not None else server_secret()
-    return hmac.new(key, f"{purpose}|{text}".encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{purpose}|{text}".encode(), hashlib.sha256).hexdigest()
 
 
 def mask_name(name: str | None) -> str:
@@ -157,7 +157,8 @@ def is_id_number(text: str) -> bool:
     if not re.fullmatch(r"\d{17}[\dX]", t):
         return False
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    check = "10X98765432"[sum(int(c) * w for c, w in zip(t, weights)) % 11]
+    # 17 weights for 18 characters: the check character itself has none
+    check = "10X98765432"[sum(int(c) * w for c, w in zip(t, weights, strict=False)) % 11]
     return t[-1] == check
 
 

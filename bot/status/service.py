@@ -20,8 +20,8 @@ A successful lookup does not reset the counters (that would let one known pair u
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from bot.answers import citation
 from bot.calendar import CalendarUnavailable, md, nth_working_day

@@ -14,8 +14,9 @@ import hmac
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote, unquote
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer

@@ -3,9 +3,17 @@ import datetime as dt
 
 import pytest
 
-from bot.calendar import (CalendarUnavailable, add_working_days, is_working_day, latest_start,
-                                  nth_working_day, schedule_states, stage_status, working_days_between)
 from bot.advisor.decisions import decide_deadline, render_verdict
+from bot.calendar import (
+    CalendarUnavailable,
+    add_working_days,
+    is_working_day,
+    latest_start,
+    nth_working_day,
+    schedule_states,
+    stage_status,
+    working_days_between,
+)
 
 D = dt.date
 

@@ -44,7 +44,7 @@ def test_import_directory_with_rejected_rows(run, tmp_path, factory, capsys):
 @pytest.mark.parametrize("name, content, message", [
     ("missing.csv", None, "找不到文件"),
     ("bad.xlsx", b"PK\x03\x04 not really", "不是有效的 XLSX 文件"),
-    ("cols.csv", "a,b\n1,2\n".encode(), "缺少必需的列"),
+    ("cols.csv", b"a,b\n1,2\n", "缺少必需的列"),
     ("table.xls", b"x", "不支持旧版 .xls"),
 ])
 def test_bad_files_give_one_line_and_exit_1(run, tmp_path, capsys, name, content, message):

@@ -6,9 +6,17 @@ import yaml
 from openpyxl import Workbook
 
 from bot.advisor.decisions import Facts, decide_institution
-from bot.advisor.directory import (DIRECTORY_FILE, ImportFileError, find_institutions, import_associations,
-                                   import_directory, is_decoupled, load_directory_file, read_directory_file,
-                                   valid_phone)
+from bot.advisor.directory import (
+    DIRECTORY_FILE,
+    ImportFileError,
+    find_institutions,
+    import_associations,
+    import_directory,
+    is_decoupled,
+    load_directory_file,
+    read_directory_file,
+    valid_phone,
+)
 from bot.advisor.entities import DISTRICTS, series_catalog
 from bot.kb.loader import KnowledgeError
 

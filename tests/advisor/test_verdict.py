@@ -2,8 +2,14 @@
 import dataclasses
 
 from bot.advisor import verdict as V
-from bot.advisor.decisions import (Facts, Verdict, decide_eligibility, decide_entrustment, decide_institution,
-                                   render_verdict)
+from bot.advisor.decisions import (
+    Facts,
+    Verdict,
+    decide_eligibility,
+    decide_entrustment,
+    decide_institution,
+    render_verdict,
+)
 from bot.advisor.directory import DirectoryEntry, read_directory_file
 from bot.advisor.entities import extract_facts
 from bot.text import normalize

@@ -8,8 +8,8 @@ import requests
 import yaml
 
 from bot import cli
-from tests.e2e import ask
 from tests.conftest import tracker_events
+from tests.e2e import ask
 
 
 def say(servers, text, sender=None) -> str:

@@ -10,8 +10,8 @@ import uuid
 import pytest
 
 from bot.db import new_session
-from bot.status.models import LookupAudit
 from bot.status import vault
+from bot.status.models import LookupAudit
 from bot.status.service import NEUTRAL_FAILURE
 from tests.e2e import ask
 

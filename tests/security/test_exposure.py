@@ -73,9 +73,10 @@ def test_action_server_refuses_calls_without_the_token(servers):
         assert "victim" not in resp.text
         assert requests.get(f"{servers.actions_url}/actions", headers=headers, timeout=10).status_code == 401
     # nothing was marked: the made-up tracker did not put "victim" into the factor prompt
+    import datetime as dt
+
     from bot.db import new_session
     from bot.status import vault
-    import datetime as dt
     with new_session() as s:
         assert not vault.is_pending(session=s, sender_id="victim", now=dt.datetime.now())
 

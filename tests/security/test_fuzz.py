@@ -284,7 +284,7 @@ def _describe(case: Case, status, content: bytes) -> str:
 def report(cases: list[Case], results: list) -> str:
     """The problems grouped by input kind and problem, with the three shortest inputs of each."""
     groups: dict[tuple[str, str], list[tuple[Case, object, bytes]]] = {}
-    for case, (status, content, problem) in zip(cases, results):
+    for case, (status, content, problem) in zip(cases, results, strict=True):
         if problem:
             groups.setdefault((case.kind, problem), []).append((case, status, content))
     lines = []

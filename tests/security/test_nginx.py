@@ -110,7 +110,7 @@ class Nginx:
     def log_line(self, marker: str) -> str:
         """The access-log line of the request whose target held `marker`."""
         for _ in range(20):  # nginx writes the line when the request ends: give it a moment
-            lines = [l for l in self.access_log.read_text(errors="replace").splitlines() if marker in l]
+            lines = [line for line in self.access_log.read_text(errors="replace").splitlines() if marker in line]
             if lines:
                 assert len(lines) == 1, lines
                 return lines[0]
@@ -148,7 +148,7 @@ def nginx(servers, webapp, tmp_path_factory):
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise AssertionError("nginx did not listen within 15 s")
+                    raise AssertionError("nginx did not listen within 15 s") from None
                 time.sleep(0.1)
         yield Nginx("127.0.0.1", port, tmp)
     finally:

@@ -40,7 +40,7 @@ class Widget:
             self.replies.append(data.get("text", ""))
             self.got.set()
 
-    async def open(self, servers) -> "Widget":
+    async def open(self, servers) -> Widget:
         await self.sio.connect(servers.rasa_url, headers={"Origin": DEFAULT_ORIGINS[0]}, transports=["polling"],
                                wait_timeout=10)
         return self

@@ -49,7 +49,7 @@ def test_clean_import_exits_zero(run, tmp_path):
 @pytest.mark.parametrize("content, message", [
     (None, "找不到文件"),
     ("姓名,阶段\n张三,待缴费\n".encode("gbk"), "不是 UTF-8 编码"),
-    ("name,stage\n张三,待缴费\n".encode("utf-8"), "表头缺少列"),
+    ("name,stage\n张三,待缴费\n".encode(), "表头缺少列"),
     (b"", "文件是空的"),
 ])
 def test_unusable_files_give_one_line_and_exit_1(run, tmp_path, content, message):

@@ -6,8 +6,7 @@ import datetime as dt
 import pytest
 
 from bot.calendar import nth_working_day
-from bot.status.stages import (BY_CODE, STAGES, ApplicationView, render_status, split_corrections,
-                               stage_for)
+from bot.status.stages import BY_CODE, STAGES, ApplicationView, render_status, split_corrections, stage_for
 from tests.status.conftest import NOTICE
 
 TODAY = dt.date(2024, 8, 20)

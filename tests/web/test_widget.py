@@ -27,12 +27,12 @@ class Widget:
         self.page = page
         self.url = url
 
-    def goto(self) -> "Widget":
+    def goto(self) -> Widget:
         self.page.goto(self.url + "/")
         self.page.wait_for_function(f"() => !!document.querySelector('#zhicheng-widget') && {ROOT_JS}")
         return self
 
-    def open(self) -> "Widget":
+    def open(self) -> Widget:
         self.page.locator(".zc-launcher").click()
         self.page.locator(".zc-panel").wait_for(state="visible")
         self.wait_bot(1)  # the greeting
