@@ -26,7 +26,6 @@ from sanic.response import HTTPResponse
 from sqlalchemy import func, or_, select
 
 from bot import clock, feedback
-from bot.web import chat
 from bot.config import secret_value
 from bot.db import session_factory
 from bot.kb import queries, revisions
@@ -34,6 +33,7 @@ from bot.kb.loader import KnowledgeError
 from bot.kb.models import FaqEntry, UnansweredQuestion
 from bot.staff import accounts, console, inbox, precheck
 from bot.status import service as status_service
+from bot.web import chat
 
 log = logging.getLogger("zhicheng.web.staff")
 COOKIE = "zc_staff"
