@@ -358,20 +358,42 @@ def load(knowledge: Knowledge, *, session: Session, source: str) -> KbVersion:
     return version
 
 
+def faq_record(entry: FaqEntry) -> dict[str, Any]:
+    """A live entry in faq.yml's shape (what `kb export` writes, what a revision stores)."""
+    rec: dict[str, Any] = {"id": entry.id}
+    if entry.intent:
+        rec["intent"] = entry.intent
+    rec.update(topic=entry.topic, question=entry.question, answer=entry.answer, clauses=list(entry.clauses))
+    if entry.schedule:
+        rec["schedule"] = entry.schedule
+    if entry.keywords:
+        rec["keywords"] = list(entry.keywords)
+    if not entry.verified:
+        rec["verified"] = False
+    if entry.source:
+        rec["source"] = entry.source
+    if entry.enabled is False:
+        rec["enabled"] = False
+    return rec
+
+
+def clause_record(c: Clause) -> dict[str, Any]:
+    """A clause in notice.yml's shape."""
+    rec: dict[str, Any] = {"id": c.id, "kind": c.kind, "title": c.title}
+    if c.parent:
+        rec["parent"] = c.parent
+    rec["text"] = c.text
+    if c.note:
+        rec["note"] = c.note
+    return rec
+
+
 def export(*, session: Session, year: int) -> Knowledge:
     """Read one year's knowledge back from the database in the YAML files' shape."""
     notice = session.get(Notice, year)
     if notice is None:
         raise LookupError(f"数据库中没有 {year} 年度的知识库")
-    clauses = []
-    for c in notice.clauses:
-        rec = {"id": c.id, "kind": c.kind, "title": c.title}
-        if c.parent:
-            rec["parent"] = c.parent
-        rec["text"] = c.text
-        if c.note:
-            rec["note"] = c.note
-        clauses.append(rec)
+    clauses = [clause_record(c) for c in notice.clauses]
     stages = []
     for s in session.scalars(select(ScheduleStage).where(ScheduleStage.year == year).order_by(ScheduleStage.position)):
         rec = {"key": s.key, "name": s.name}
@@ -384,23 +406,8 @@ def export(*, session: Session, year: int) -> Knowledge:
             rec["end_text"] = s.end_text
         rec["clause"] = s.clause
         stages.append(rec)
-    faq = []
-    for e in session.scalars(select(FaqEntry).where(FaqEntry.year == year).order_by(FaqEntry.position)):
-        rec = {"id": e.id}
-        if e.intent:
-            rec["intent"] = e.intent
-        rec.update(topic=e.topic, question=e.question, answer=e.answer, clauses=list(e.clauses))
-        if e.schedule:
-            rec["schedule"] = e.schedule
-        if e.keywords:
-            rec["keywords"] = list(e.keywords)
-        if not e.verified:
-            rec["verified"] = False
-        if e.source:
-            rec["source"] = e.source
-        if e.enabled is False:
-            rec["enabled"] = False
-        faq.append(rec)
+    faq = [faq_record(e) for e in
+           session.scalars(select(FaqEntry).where(FaqEntry.year == year).order_by(FaqEntry.position))]
     series = []
     for s in session.scalars(select(Series).where(Series.year == year).order_by(Series.position)):
         series.append({"name": s.name, "method": s.method, "clause": s.clause, "aliases": list(s.aliases),

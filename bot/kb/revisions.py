@@ -63,33 +63,8 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
-def entry_data(entry: FaqEntry) -> dict[str, Any]:
-    """A live entry in faq.yml's shape (what `kb export` writes)."""
-    rec: dict[str, Any] = {"id": entry.id}
-    if entry.intent:
-        rec["intent"] = entry.intent
-    rec.update(topic=entry.topic, question=entry.question, answer=entry.answer, clauses=list(entry.clauses))
-    if entry.schedule:
-        rec["schedule"] = entry.schedule
-    if entry.keywords:
-        rec["keywords"] = list(entry.keywords)
-    if not entry.verified:
-        rec["verified"] = False
-    if entry.source:
-        rec["source"] = entry.source
-    if entry.enabled is False:
-        rec["enabled"] = False
-    return rec
-
-
-def clause_data(c: Clause) -> dict[str, Any]:
-    rec = {"id": c.id, "kind": c.kind, "title": c.title}
-    if c.parent:
-        rec["parent"] = c.parent
-    rec["text"] = c.text
-    if c.note:
-        rec["note"] = c.note
-    return rec
+entry_data = loader.faq_record  # a live entry in faq.yml's shape
+clause_data = loader.clause_record
 
 
 def stage_data(st: ScheduleStage) -> dict[str, Any]:
