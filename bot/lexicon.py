@@ -56,15 +56,12 @@ class Lexicon:
     lengths: tuple[int, ...]
     english: re.Pattern | None
     glossary: dict[str, str]
-    terms: frozenset[str] = frozenset()  # every term of the user dictionary
+    terms: frozenset[str] = frozenset()  # every term of the user dictionary (2+ characters)
+    term_lengths: tuple[int, ...] = ()  # their lengths, computed once with the lexicon
 
     def has_term(self, text: str) -> bool:
         """Whether `text` names anything of the domain (a KB term of 2+ characters)."""
         return any(text[i:i + n] in self.terms for n in self.term_lengths for i in range(len(text) - n + 1))
-
-    @property
-    def term_lengths(self) -> tuple[int, ...]:
-        return tuple(sorted({len(t) for t in self.terms if len(t) >= 2}))
 
     def repair_homophones(self, text: str) -> str:
         """Replace a run that sounds like a KB term but is written differently (公物员 -> 公务员)."""
@@ -118,4 +115,5 @@ def lexicon() -> Lexicon:
     if glossary:
         words = sorted(glossary, key=len, reverse=True)
         english = re.compile(r"(?<![a-z0-9_.@/:-])(" + "|".join(re.escape(w) for w in words) + r")(?![a-z0-9_@/-]|\.[a-z0-9])", re.I)
-    return Lexicon(by_sound, lengths, english, glossary, frozenset(t for t in terms if len(t) >= 2) - GENERIC)
+    domain = frozenset(t for t in terms if len(t) >= 2) - GENERIC
+    return Lexicon(by_sound, lengths, english, glossary, domain, tuple(sorted({len(t) for t in domain})))

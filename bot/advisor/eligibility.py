@@ -127,7 +127,7 @@ def _ruled_out(f: Facts, info: SeriesInfo | None) -> Verdict | None:
     return None
 
 
-def _established(f: Facts) -> list[tuple[str, str]]:
+def _established(f: Facts, info: SeriesInfo | None) -> list[tuple[str, str]]:
     """(reason, clause) for what the known facts already settle about who may apply, before the
     rest is known: "我是香港人，在民企上班" is within 一 whatever the series."""
     out = []
@@ -137,7 +137,6 @@ def _established(f: Facts) -> list[tuple[str, str]]:
         out.append(("申报人员范围明确包含持外国人来华工作许可证的外籍人才（一）。", "一"))
     if f.is_high_skill is True:
         out.append((f"符合相应申报条件的高技能人才，可申报{HIGH_SKILL_SERIES_TEXT}系列职称评价（一第2段）。", "一第2段"))
-    info = series_catalog().get(f.series) if f.series else None
     if info and info.exam_for_deputy_senior and f.level == "副高级" and f.passed_exam is True:
         out.append((f"{info.name}系列副高级实行考评结合：您已通过国家统一组织的职业资格考试，可以申报相应专业副高级职称"
                     "评审（五(五)）。", "五(五)"))
@@ -200,7 +199,7 @@ def decide_eligibility(facts: Facts, *, catalog: dict[str, SeriesInfo] | None = 
         return ruled
     missing = _missing(f, info)
     if missing:
-        settled = _established(f)
+        settled = _established(f, info)
         return need_info("eligibility", [m[0] for m in missing], [r for r, _ in settled] + [m[1] for m in missing],
                          [c for _, c in settled] + [m[2] for m in missing],
                          established="从您说的情况看，您在本通知的申报人员范围内。"
