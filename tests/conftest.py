@@ -92,15 +92,20 @@ def servers(_private_var, tmp_path_factory):
     env = {k: os.environ[k] for k in ("DATABASE_URL", "ZHICHENG_VAR_DIR", "ZHICHENG_TODAY")}
     srv = Servers(rasa_port=RASA_PORT, actions_port=ACTIONS_PORT, web_port=WEB_PORT, endpoints=endpoints,
                   model=MODEL, env=env, log_dir=var / "logs")
+    start_or_show_logs(srv, var / "logs")
+    yield srv
+    srv.stop()
+
+
+def start_or_show_logs(srv, log_dir) -> None:
+    """Start the servers; if they do not come up, stop them and print the end of each log."""
     try:
         srv.start(timeout=300)
     except Exception:
         srv.stop()
-        for log in (var / "logs").glob("*.log"):
+        for log in log_dir.glob("*.log"):
             print(log.read_text(errors="replace")[-3000:])
         raise
-    yield srv
-    srv.stop()
 
 
 def tracker_events(sender: str) -> list[dict]:

@@ -20,7 +20,7 @@ import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.conftest import MODEL, ROOT
+from tests.conftest import MODEL, ROOT, start_or_show_logs
 
 PG_URL = os.environ.get("ZHICHENG_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/zhicheng_scale_test")
 REDIS_URL = os.environ.get("ZHICHENG_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -74,13 +74,7 @@ def scale_servers(_private_var, knowledge):
     srv = ScaleServers(rasa_port=PORT, actions_port=ACTIONS_PORT, web_port=None, endpoints=endpoints, model=MODEL,
                        env=env, log_dir=var / "logs", rasa_workers=2, action_workers=2, database_url=PG_URL,
                        redis_url=REDIS_URL, redis_prefix=prefix)
-    try:
-        srv.start(timeout=300)
-    except Exception:
-        srv.stop()
-        for log in (var / "logs").glob("*.log"):
-            print(log.read_text(errors="replace")[-3000:])
-        raise
+    start_or_show_logs(srv, var / "logs")
     yield srv
     srv.stop()
     import redis
