@@ -244,17 +244,12 @@ def dated_follow_up(text: str, ctx: Context, ranked: Sequence[Candidate],
     return replace(dated, score=max(dated.score, PLAUSIBLE)) if dated is not None else None
 
 
-def read_along(text: str, ctx: Context, ranked: Sequence[Candidate],
-               context: Sequence[Candidate]) -> list[Candidate]:
+def read_along(ctx: Context, ranked: Sequence[Candidate], context: Sequence[Candidate]) -> list[Candidate]:
     """A terse follow-up's candidates: its own score, plus half of how well each entry fits the
     questions before it, with a lean towards the entry answered just before ("公示几天" after the
-    unit's review, "在哪交" after payment). "最晚哪天" right after an entry with dates asks for
-    that entry's dates."""
+    unit's review, "在哪交" after payment)."""
     now = {c.faq_id: c for c in ranked}
     before = {c.faq_id: c for c in context}
-    dated = dated_follow_up(text, ctx, ranked, context)
-    if dated is not None:
-        return [dated]
     scored = []
     for faq_id in now.keys() | before.keys():
         base = now.get(faq_id) or before[faq_id]
@@ -286,11 +281,12 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
     followups = for_this_person(followups, ctx.facts)
     following = bool(followups) and elliptical(text)
     if following:
-        ranked = read_along(text, ctx, ranked, followups)
+        dated = dated_follow_up(text, ctx, ranked, followups)
+        if dated is not None:  # the dates of what was just answered, before any advisor
+            return Route("faq", faq_id=dated.faq_id, topic=topic_of_clauses(dated.clauses),
+                         reason="dates of the last answer")
+        ranked = read_along(ctx, ranked, followups)
         following = bool(ranked) and ranked[0].score >= FLOOR
-    if following and elliptical(text) and dated_follow_up(text, ctx, candidates, followups) is not None:
-        best = ranked[0]  # the dates of what was just answered, before any advisor
-        return Route("faq", faq_id=best.faq_id, topic=topic_of_clauses(best.clauses), reason="dates of the last answer")
     fits = bool(ranked) and (following or plausible(ranked))
     topic = advisor_topic(text, ctx, ranked[0] if fits else None)
     if topic:
