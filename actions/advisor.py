@@ -91,6 +91,8 @@ def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, in
     with kb_session() as session:
         year = queries.current_year(session=session)
         notice_number = queries.notice(session=session, year=year).number
+        if topic != "eligibility" and decide_eligibility(Facts.from_dict(facts)).decision == "no":
+            topic = "eligibility"  # "我是公务员，还能报吗": a fact that rules the person out comes before any other topic
         if topic == "deadline" and not _evaluated_elsewhere(facts):
             stages = session.scalars(select(ScheduleStage).where(ScheduleStage.year == year)).all()
             verdict = decide_deadline(stages, today=clock.today())
@@ -98,8 +100,6 @@ def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, in
             return [SlotSet("adv_topic", topic), SlotSet("adv_asking", None)]
         if topic == "deadline":  # "卫生系列的呢": that series' dates are not this notice's (三(二))
             topic = "eligibility"
-        elif topic != "eligibility" and decide_eligibility(Facts.from_dict(facts)).decision == "no":
-            topic = "eligibility"  # "我是公务员": a fact that rules the person out comes before any other topic
         if asking and intent not in ("skip",) and answer is None and not dialogue.understood(known, facts) \
                 and not is_question(text):  # a question of its own is no failed answer
             misses = int(known.get("_misses", 0)) + 1

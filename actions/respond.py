@@ -48,6 +48,10 @@ def _context(tracker: Tracker, session, text: str) -> router.Context:
                           last_faq=faq.last_answer(tracker))
 
 
+def _scores(candidates, top: int = 5) -> str:
+    return " ".join(f"{c.faq_id}:{c.score:.2f}" for c in sorted(candidates, key=lambda c: c.score, reverse=True)[:top])
+
+
 def _unanswered_before(tracker: Tracker) -> bool:
     """Whether the bot's last reply before this message was an honest "I cannot answer"."""
     return any((e.get("text") or "").startswith((answers.NOT_ANSWERABLE, answers.OUT_OF_SCOPE))
@@ -112,10 +116,17 @@ class ActionRespond(Action):
                 if entry is not None:  # the classifier is sure: its entry leads
                     options = [faq.candidate(entry, 2.0)] + \
                               [o for o in options if o.faq_id != entry.id]
-            decision = router.route(text, ctx, options, followups)
+            steps = [(step, [faq.candidate(e, 1.0) for e in entries])
+                     for step, entries in queries.steps(session=session, year=year, parent=router.PROCESS)] \
+                if router.asks_next(text) else []
+            decision = router.route(text, ctx, options, followups, steps)
             # no text: what was decided and why is enough to follow a conversation in the log
             log.info("route %s %s (%s; intent %s)", decision.kind, decision.faq_id or decision.topic or "-",
                      decision.reason, ctx.intent)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("inputs: intent %s %.2f unsure=%s oos %.2f topic %s last %s; candidates %s; followups %s",
+                          ctx.intent, ctx.intent_confidence, ctx.unsure, ctx.out_of_scope, ctx.topic, ctx.last_faq,
+                          _scores(options), _scores(followups))
             if decision.kind == "advisor":
                 pass  # rendered below, outside this session
             elif decision.kind == "refuse":

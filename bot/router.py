@@ -244,6 +244,80 @@ def dated_follow_up(text: str, ctx: Context, ranked: Sequence[Candidate],
     return replace(dated, score=max(dated.score, PLAUSIBLE)) if dated is not None else None
 
 
+# "what comes after X": the steps of the review procedure are the numbered paragraphs of 三(一), in
+# the notice's own order (the action passes them with the entries resting on each)
+PROCESS = "三(一)"
+# the step a message says is done, by its words (the last one named before the cue counts)
+_STEP_WORDS = (("三(一)1", r"个人网上申报|网上申报|个人申报|申报|报名|报上去|报完|提交|填报|上传"),
+               ("三(一)2", r"单位审核|单位推荐|推荐|单位(审|盖章|同意)|公示无异议"),
+               ("三(一)3", r"机构审核|首次审核|材料审核|审核|审查|补正"),
+               ("三(一)4", r"缴费|交费|交钱|付费|付款|交完钱|评审费"),
+               ("三(一)5", r"答辩|评审会|评委会评审|表决|评审(完|结束|过了|通过)"),
+               ("三(一)6", r"公示"),
+               ("三(一)7", r"证书"))
+_NEXT = re.compile(r"下一步|下一个环节|下个环节|接下来|然后呢|然后\s*[?？]|然后\s*什么|然后(要|该|干|做|是)|之后呢|以后呢|后来呢|再往后|"
+                   r"后面(呢|还有|要|该|是)|\bnext\b|happens\s*之后|"
+                   r"(之后|以后|完了?|过了|好了|完成了?|结束了?)[，,\s]?(呢|还(要|有|得|需要)|要干|要做|该干|该做|干什么|干啥|做什么|"
+                   r"怎么办|怎么弄|怎么走|是什么|是啥|走什么|进行什么|进入什么|到哪一步|什么环节|什么流程|等什么)")
+# words that name a part of another step too: the unit publicises and reviews within 三(一)2
+_WITHIN = {"三(一)2": re.compile(r"公示|审核|审查")}
+# English word order, through the glossary: "after the unit recommends, what then?" → "之后 the 单位 推荐, 然后?"
+_AFTER = re.compile(r"(?:之后|以后)\s*(?:[a-z]+\s+){0,2}")
+
+
+def asks_next(text: str) -> bool:
+    """Whether a message asks what comes after something ("之后呢", "下一步")."""
+    return bool(_NEXT.search(text))
+
+
+def step_named(text: str) -> str | None:
+    """The step of the procedure a "what comes after" message says is done: the last one named
+    before the cue ("审核通过以后呢" → 三(一)3), or None."""
+    cue = _NEXT.search(text)
+    if not cue:
+        return None
+    if any(re.search(words, text[cue.end():]) for _, words in _STEP_WORDS):
+        return None  # "补正之后还要单位再推荐吗" asks about that step, not what comes next
+    before = text[:cue.start()] or text
+    best, at = None, -1
+    for step, words in _STEP_WORDS:
+        for m in re.finditer(words, before):
+            if m.start() > at or m.start() == at and best is None:
+                best, at = step, m.start()
+    if best is None or re.match(r"\W*(?:and|so|then)?\W*(?:之后|以后)", before):
+        after = _AFTER.search(text)  # "之后 the 单位 推荐": the step comes after the word
+        named = after and next((step for step, words in _STEP_WORDS if re.match(words, text[after.end():])), None)
+        best = named or best
+    return best
+
+
+def next_step(text: str, ctx: Context, steps: Sequence[tuple[str, Sequence[Candidate]]]) -> Candidate | None:
+    """"推荐完之后呢", "submit 之后 next step 是什么", "然后呢" after the payment answer: the entry on the
+    step that follows the one named, or the one the last answer was on. `steps`: the procedure's
+    steps in order, each with the entries resting on it."""
+    if not steps or not asks_next(text):
+        return None
+    order = [step for step, _ in steps]
+    done = step_named(text)
+    cue = _NEXT.search(text)
+    if cue and any(re.search(words, text[cue.end():]) for _, words in _STEP_WORDS):
+        return None
+    last = next((step for step, entries in steps if any(c.faq_id == ctx.last_faq for c in entries)), None) \
+        if ctx.last_faq else None
+    if done is None and not has_subject(text):
+        done = last
+    elif last in _WITHIN and done != last and _WITHIN[last].search(text[:cue.start()] if cue else text):
+        return None  # "公示完了呢" after the unit's review: its own publicity, still within that step
+    if done not in order or order.index(done) + 1 >= len(order):
+        return None
+    entries = for_this_person(dict(steps)[order[order.index(done) + 1]], ctx.facts)
+    if not entries:
+        return None
+    # the entry on the step itself (dated first: it tells when), before a paragraph of it for others
+    best = max(entries, key=lambda c: (c.score, c.dated, -entries.index(c)))
+    return replace(best, score=max(best.score, PLAUSIBLE))
+
+
 def read_along(ctx: Context, ranked: Sequence[Candidate], context: Sequence[Candidate]) -> list[Candidate]:
     """A terse follow-up's candidates: its own score, plus half of how well each entry fits the
     questions before it, with a lean towards the entry answered just before ("公示几天" after the
@@ -261,7 +335,7 @@ def read_along(ctx: Context, ranked: Sequence[Candidate], context: Sequence[Cand
 
 
 def route(text: str, ctx: Context, candidates: Sequence[Candidate],
-          followups: Sequence[Candidate] = ()) -> Route:
+          followups: Sequence[Candidate] = (), steps: Sequence[tuple[str, Sequence[Candidate]]] = ()) -> Route:
     """Where `text` goes. `candidates` are FAQ entries scored by NLU confidence plus retrieval;
     `followups` the same for this message read together with the previous question (a terse
     follow-up like "那中级呢" or "在哪交" is answered in that light)."""
@@ -277,6 +351,9 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
     if not ctx.unsure and (ctx.intent == "stop" and not is_question(text)
                            or ctx.intent in ("affirm", "deny") and not ctx.asking):
         return Route("ack", reason=ctx.intent or "")
+    after = next_step(text, ctx, steps)
+    if after is not None:
+        return Route("faq", faq_id=after.faq_id, topic=topic_of_clauses(after.clauses), reason="the next step")
     ranked = sorted(for_this_person(candidates, ctx.facts), key=lambda c: c.score, reverse=True)
     followups = for_this_person(followups, ctx.facts)
     following = bool(followups) and elliptical(text)

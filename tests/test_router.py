@@ -251,3 +251,61 @@ def test_a_follow_up_asking_whether_there_is_still_time_gets_the_dates_before_an
 @pytest.mark.parametrize("text, kind", [("我想问一下评职称的事", "clarify"), ("那告诉我评审专家名单", "cannot_answer")])
 def test_only_a_really_vague_message_gets_the_clarifying_question(text, kind):
     assert route(text, Context(intent="inform"), []).kind == kind
+
+
+# -- "what comes after X": the next step of the procedure (三(一)1 … 三(一)7, in the notice's order) --
+_STEPS = [("三(一)1", [Candidate("apply_window", 1.0, "申报时间？", ("三(一)1",), dated=True),
+                      Candidate("how_to_apply", 1.0, "在哪申报？", ("三(一)1",))]),
+          ("三(一)2", [Candidate("unit_review", 1.0, "单位审核推荐？", ("三(一)2",), dated=True),
+                      Candidate("freelancer_recommend", 1.0, "自由职业者推荐？", ("三(一)2第2段",))]),
+          ("三(一)3", [Candidate("institution_review", 1.0, "机构审核？", ("三(一)3",), dated=True),
+                      Candidate("correction", 1.0, "补正？", ("三(一)3",))]),
+          ("三(一)4", [Candidate("payment", 1.0, "缴费？", ("三(一)4",)),
+                      Candidate("fee_amount", 1.0, "多少钱？", ("三(一)4",))]),
+          ("三(一)5", [Candidate("defense_notice", 1.0, "答辩？", ("三(一)5",), dated=True)]),
+          ("三(一)6", [Candidate("publicity", 1.0, "公示？", ("三(一)6",))]),
+          ("三(一)7", [Candidate("certificate", 1.0, "证书？", ("三(一)7",))])]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("提交 之后 下一步 是什么", "unit_review"),
+    ("单位推荐完之后呢", "institution_review"),
+    ("材料审核通过了，接下来要干什么", "payment"),
+    ("交完钱以后呢", "defense_notice"),
+    ("答辩完了还要干嘛", "publicity"),
+    ("公示结束了下一步呢", "certificate"),
+])
+def test_what_comes_after_a_step_is_the_next_step(text, expected):
+    r = route(text, Context(intent="faq_unit_review"), [Candidate("unit_review", 2.0, "单位审核推荐？", ("三(一)2",))],
+              steps=_STEPS)
+    assert (r.kind, r.faq_id, r.reason) == ("faq", expected, "the next step")
+
+
+def test_then_what_after_an_answer_is_the_step_after_that_answer():
+    r = route("然后呢", Context(intent="inform", unsure=True, last_faq="payment"), [], steps=_STEPS)
+    assert r.faq_id == "defense_notice"
+    # nothing answered before and no step named: not a next-step question
+    assert route("然后呢", Context(intent="inform", unsure=True), [], steps=_STEPS).reason != "the next step"
+
+
+def test_a_freelancer_is_recommended_by_an_association_not_a_unit():
+    r = route("个人申报提交以后下一步是什么", Context(intent="inform", facts={"employer": "自由职业"}), [], steps=_STEPS)
+    assert r.faq_id == "freelancer_recommend"
+
+
+@pytest.mark.parametrize("text", ["审核通过后多久缴费", "缴费以后多久答辩", "证书之后还有什么用"])
+def test_a_question_about_the_later_step_itself_is_not_a_next_step_question(text):
+    r = route(text, Context(intent="faq_payment"), [PAY], steps=_STEPS)
+    assert r.reason != "the next step"
+
+
+def test_a_step_named_after_the_cue_is_what_is_asked_about():
+    assert route("补正之后还要单位再推荐吗", Context(intent="faq_unit_review", last_faq="correction"),
+                 [Candidate("unit_review", 2.0, "单位审核推荐？", ("三(一)2",))], steps=_STEPS).reason != "the next step"
+
+
+def test_a_word_of_the_step_at_hand_stays_within_it():
+    # the unit's own 5-day publicity, not the final 验收公示
+    r = route("公示完了呢", Context(intent="faq_publicity", last_faq="unit_review"), [], steps=_STEPS)
+    assert r.reason != "the next step"
+    assert route("公示完了呢", Context(intent="faq_publicity", last_faq="defense_notice"), [], steps=_STEPS).faq_id == "certificate"
