@@ -45,7 +45,7 @@ def _context(tracker: Tracker, session, text: str) -> router.Context:
                           out_of_scope=ranked.get("out_of_scope", 0.0),
                           asking=tracker.get_slot("adv_asking"), topic=tracker.get_slot("adv_topic"), facts=known,
                           decidable=advisor.decidable_topics(session, known, text),
-                          last_faq=faq.last_answer(tracker))
+                          last_faq=faq.last_answer(tracker), after_status=faq.after_status(tracker))
 
 
 def _scores(candidates, top: int = 5) -> str:
@@ -285,7 +285,10 @@ class ActionInvalidInput(ActionRespond):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         reason = bad_input_reason(tracker.latest_message.get("text"), settings().max_message_chars)
-        if reason is None and _in_form(tracker) is None and readable(faq.message_text(tracker)):
+        if reason is None and _in_form(tracker) is None and (readable(faq.message_text(tracker))
+                                                             or tracker.get_slot("adv_asking")):
+            # readable words are routed; so is noise ("嗯嗯嗯") while the advisor waits for an
+            # answer: a failed answer, which it asks again, offering a way out after the second
             return await super().run(dispatcher, tracker, domain)
         dispatcher.utter_message(text=answers.BAD_INPUT[reason or "no_text"])
         return [] if _in_form(tracker) else _end_turn([])  # in a form, the form asks again

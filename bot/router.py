@@ -42,10 +42,10 @@ CONTEXT_WEIGHT = 0.5  # how much the questions before a terse follow-up count ag
 _MISUSE = re.compile(r"造假|作假|伪造|弄虚作假|假的?[\u4e00-\u9fff]{0,4}?(学历|学位|证书|证明|材料|论文|业绩|社保)|假证|办个?证|买(个)?证|代写|代做|"
                      r"做一?[张个份本]?[\u4e00-\u9fff]{0,8}?(证书|证明|文凭|毕业证|学位证)|没有真实(业绩|成果)|虚构|编造|"
                      r"改一?下?(学历|证书|日期)|p图|ps一?下|p一?[个张]|自己p|私刻|刻[个一]?章|假[公印]?章|fake|forge|"
-                     r"绕过(审核|验证)", re.I)
+                     r"绕过(审核|验证)|冒名|顶替|替考|替[他她人]去?(答辩|考试|参加)|找人(代|替)[\u4e00-\u9fff]{0,2}(答辩|考)", re.I)
 # help to get a forgery, plagiarism or a weak case past the checks
-_EVADE = re.compile(r"(躲过|逃过|避开|规避|绕过|蒙混|瞒过|糊弄|骗过|不被(发现|查出|查到)|不会被(发现|查出|查到)|查不出|查不到|"
-                    r"降重|过查重)")
+_EVADE = re.compile(r"(躲过|逃过|避开|规避|绕过|蒙混|瞒过|糊弄|骗过|不被(发现|查出|查到)|不会被(发现|查出|查到)|"
+                    r"(会|能|就|才|应该|肯定|保证)查不(出|到)|查不(出来?|到)吧|没人查|没有人查|不会有人查|降重|过查重)")
 # money or favours for the people who decide
 _BRIBE = re.compile(r"行贿|贿赂|红包|好处费|回扣|塞[点些]?钱|送[点些]?钱|送[点些]?礼|给[点些]?好处|给[点些]?钱|打点|疏通|走后门|托关系|找关系|"
                     r"买通|收买|花钱[\u4e00-\u9fff]{0,6}(过|通过|评上)|bribe", re.I)
@@ -111,6 +111,7 @@ class Context:
     # without asking anything more (the action works it out with the decision functions)
     decidable: frozenset[str] = frozenset()
     last_faq: str | None = None  # the entry the reply before this message answered from, if any
+    after_status: bool = False  # that reply was an application's status (last_faq: its stage's entry)
 
 
 @dataclass(frozen=True)
@@ -196,8 +197,9 @@ def advisor_topic(text: str, ctx: Context, best: Candidate | None = None) -> str
     sure_faq = bool(ctx.intent and ctx.intent.startswith("faq_") and not ctx.unsure)
     if named and own_facts and (named in ctx.decidable or not (sure_faq or best and best.score > ctx.out_of_scope)):
         return named  # (an entry the classifier's out-of-scope reading outweighs would not be answered)
-    if ctx.topic and states_facts and (ctx.intent in ("inform", None) or ctx.unsure or not is_question(text)):
-        return ctx.topic  # "央企本级" / "单位在亦庄" continue the topic at hand
+    if ctx.topic and states_facts and named in (None, ctx.topic) \
+            and (ctx.intent in ("inform", None) or ctx.unsure or not is_question(text)):
+        return ctx.topic  # "央企本级" / "单位在亦庄" continue the topic at hand (unless it asks for another)
     if ctx.intent == "inform" and own_facts:
         if not (ctx.topic or named or is_question(text)):
             return None  # "我们公司在亦庄": facts before any question are noted, not an interview
@@ -310,12 +312,20 @@ def next_step(text: str, ctx: Context, steps: Sequence[tuple[str, Sequence[Candi
         return None  # "公示完了呢" after the unit's review: its own publicity, still within that step
     if done not in order or order.index(done) + 1 >= len(order):
         return None
-    entries = for_this_person(dict(steps)[order[order.index(done) + 1]], ctx.facts)
-    if not entries:
-        return None
-    # the entry on the step itself (dated first: it tells when), before a paragraph of it for others
-    best = max(entries, key=lambda c: (c.score, c.dated, -entries.index(c)))
-    return replace(best, score=max(best.score, PLAUSIBLE))
+    if ctx.after_status and done == last and step_named(text) is None:
+        # "那我下一步该干啥" after "待缴费": what to do at the stage the application is in
+        return next((replace(c, score=max(c.score, PLAUSIBLE)) for _, entries in steps for c in entries
+                     if c.faq_id == ctx.last_faq), None)
+    best = step_entry(order[order.index(done) + 1], steps, ctx.facts)
+    return replace(best, score=max(best.score, PLAUSIBLE)) if best is not None else None
+
+
+def step_entry(step: str, steps: Sequence[tuple[str, Sequence[Candidate]]],
+               facts: Mapping[str, Any] | None = None) -> Candidate | None:
+    """The entry that tells about `step`: the one on the step itself (dated first: it tells when),
+    before a paragraph of it written for others than this person."""
+    entries = for_this_person(dict(steps).get(step, ()), facts or {})
+    return max(entries, key=lambda c: (c.score, c.dated, -entries.index(c))) if entries else None
 
 
 def read_along(ctx: Context, ranked: Sequence[Candidate], context: Sequence[Candidate]) -> list[Candidate]:

@@ -383,8 +383,9 @@ def _insured_where(clean: str) -> bool | None:
     m = _INSURED_AT.search(clean)
     if not m:
         return None
-    place = m.group(1) or m.group(2)
-    return place in _BEIJING
+    # "在北京正常交", "在京按时缴": the manner is not part of the place
+    place = re.sub(r"(正常|按时|按月|一直|都|也|还|照常|连续)+$", "", m.group(1) or m.group(2))
+    return place in _BEIJING or place.startswith("北京")
 
 
 def extract_facts(text: str | None, *, series_path: Path | None = None) -> dict[str, Any]:
