@@ -56,8 +56,8 @@ def facts_after(known: dict[str, Any], text: str) -> dict[str, Any]:
 def decidable_topics(session, known: dict[str, Any], text: str) -> frozenset:
     """The topics whose decision needs nothing more once this message's facts are added."""
     facts = dialogue.merge(known, text, asking=None, answer=None)
-    if not dialogue.understood(known, facts):
-        return frozenset()
+    if not dialogue.understood(known, facts) and not dialogue.understood({}, known):
+        return frozenset()  # no facts at all: nothing to decide on
     out = set()
     for topic in ("eligibility", "entrustment", "institution"):
         if dialogue.next_turn(dict(facts), _decider(session, topic)).ask is None:

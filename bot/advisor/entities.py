@@ -28,10 +28,11 @@ SERIES_FILE = Path(__file__).resolve().parent.parent.parent / "knowledge" / "ser
 LEVELS = ("初级", "中级", "副高级", "正高级")
 SENIOR_LEVELS = ("副高级", "正高级")  # 高级职称 in 五(六)
 _LEVEL_SYNONYMS = {
-    "初级": ["初级", "初级职称", "助理级", "员级", "助理", "初级工程师"],
-    "中级": ["中级", "中级职称", "中级工程师"],
+    # 初级工程 / 中级工程 ("评个初级工程职称") likewise, past the skill grades 初级工 / 中级工
+    "初级": ["初级", "初级职称", "助理级", "员级", "助理", "初级工程师", "初级工程"],
+    "中级": ["中级", "中级职称", "中级工程师", "中级工程"],
     # 高级工程师 / 高级工艺美术师 are named here so that the skill grade 高级工 does not block them
-    "副高级": ["副高级", "副高", "副高职称", "副高级职称", "高级", "高级工程师", "高级工艺美术师"],
+    "副高级": ["副高级", "副高", "副高职称", "副高级职称", "高级", "高级工程师", "高级工程", "高级工艺美术师"],
     "正高级": ["正高级", "正高", "正高职称", "正高级职称"],
 }
 # 高级职称 covers both 副高级 and 正高级 (五(六)); skill grades are not title levels;

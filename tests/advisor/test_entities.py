@@ -78,6 +78,8 @@ def test_sixteen_districts_and_the_development_zone():
     ("中央单位本级，但是没在北京交社保", dict(employer="中央在京单位本级", insured_in_beijing=False)),
     ("央企四级单位，员工社保都在北京正常交", dict(employer="中央在京单位三级及以下", insured_in_beijing=True)),
     ("社保一直在天津按时交", dict(insured_in_beijing=False)),
+    ("在大兴 评个初级工程职称 去哪报", dict(series="工程技术", level="初级", district="大兴区")),
+    ("我是中级工，想评中级工程", dict(series="工程技术", level="中级")),
     ("自由职业画家，近一年在北京，还没有协会推荐，想报艺术系列",
      dict(employer="自由职业", is_freelancer=True, freelance_field="美术", beijing_1yr=True,
           has_association_recommendation=False, series="艺术")),
