@@ -266,6 +266,8 @@ _NEXT = re.compile(r"下一步|下一个环节|下个环节|接下来|然后呢|
                    r"后面(呢|还有|要|该|是)|\bnext\b|happens\s*之后|"
                    r"(之后|以后|完了?|过了|好了|完成了?|结束了?)[，,\s]?(呢|还(要|有|得|需要)|要干|要做|该干|该做|干什么|干啥|做什么|"
                    r"怎么办|怎么弄|怎么走|是什么|是啥|走什么|进行什么|进入什么|到哪一步|什么环节|什么流程|等什么)")
+_NOTIFIED = re.compile(r"(收到|接到|来了)[^，,。]{0,6}(短信|通知)|(短信|通知)[^，,。]{0,4}(收到|来了|到了)")
+_DONE = re.compile(r"通过|完了|完成|结束|过了|之后|以后")
 # words that name a part of another step too: the unit publicises and reviews within 三(一)2
 _WITHIN = {"三(一)2": re.compile(r"公示|审核|审查")}
 # English word order, through the glossary: "after the unit recommends, what then?" → "之后 the 单位 推荐, 然后?"
@@ -317,6 +319,10 @@ def next_step(text: str, ctx: Context, steps: Sequence[tuple[str, Sequence[Candi
         return None  # "公示完了呢" after the unit's review: its own publicity, still within that step
     if done not in order or order.index(done) + 1 >= len(order):
         return None
+    if done is not None and _NOTIFIED.search(text) and not _DONE.search(text):
+        # "答辩 收到短信了 然后干嘛": the notice of a step came, the step itself is still ahead
+        own = step_entry(done, steps, ctx.facts)
+        return replace(own, score=max(own.score, PLAUSIBLE)) if own is not None else None
     if ctx.after_status and done == last and step_named(text) is None:
         # "那我下一步该干啥" after "待缴费": what to do at the stage the application is in
         return next((replace(c, score=max(c.score, PLAUSIBLE)) for _, entries in steps for c in entries
@@ -349,6 +355,21 @@ def read_along(ctx: Context, ranked: Sequence[Candidate], context: Sequence[Cand
     return sorted(scored, key=lambda c: c.score, reverse=True)
 
 
+_LATIN_WORD = re.compile(r"[a-z][a-z'-]*", re.I)
+_CODE = re.compile(r"[{}$<>\\|`=]|://|www\.|\.(com|cn|org|net)\b", re.I)
+ENGLISH = 0.5  # share of a message's words left in English (after the glossary) above which it is English
+
+
+def mostly_english(text: str) -> bool:
+    """Whether a message is mostly English words the glossary left as they were: the classifier,
+    trained on Chinese, reads those as out of scope; retrieval reads what was translated."""
+    if _CODE.search(text):
+        return False  # markup, code or an address is not a question in English
+    latin, cjk = len(_LATIN_WORD.findall(text)), len(_CJK_CHAR.findall(text))
+    # some words translated: it speaks of the domain
+    return latin > 0 and cjk >= 2 and latin / (latin + cjk / 2) > ENGLISH
+
+
 def route(text: str, ctx: Context, candidates: Sequence[Candidate],
           followups: Sequence[Candidate] = (), steps: Sequence[tuple[str, Sequence[Candidate]]] = ()) -> Route:
     """Where `text` goes. `candidates` are FAQ entries scored by NLU confidence plus retrieval;
@@ -357,6 +378,8 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
     abuse = misuse(text)
     if abuse:
         return Route("refuse", reason=abuse)
+    if mostly_english(text) and ctx.intent == "out_of_scope":
+        ctx = replace(ctx, unsure=True, intent_confidence=ctx.intent_confidence / 2, out_of_scope=ctx.out_of_scope / 2)
     weekday = _WEEKDAY_Q.search(text)
     if weekday and 1 <= int(weekday.group(1)) <= 12 and 1 <= int(weekday.group(2)) <= 31:
         return Route("weekday", date=(int(weekday.group(1)), int(weekday.group(2))), reason="weekday of a date")

@@ -1,6 +1,8 @@
 """The router alone: where a message goes, from the ranking, retrieval, text and context."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.router import Candidate, Context, Route, route, topic_of_clauses
@@ -312,3 +314,19 @@ def test_a_word_of_the_step_at_hand_stays_within_it():
     r = route("公示完了呢", Context(intent="faq_publicity", last_faq="unit_review"), [], steps=_STEPS)
     assert r.reason != "the next step"
     assert route("公示完了呢", Context(intent="faq_publicity", last_faq="defense_notice"), [], steps=_STEPS).faq_id == "certificate"
+
+
+def test_an_english_question_is_not_out_of_scope_for_its_english():
+    text = "需要 to attend an in-person 答辩 for an intermediate-level 职称?"  # after the glossary
+    defense = Candidate("defense_required", 0.71, "哪些级别要答辩？", ("三(一)5第2段",))
+    r = route(text, Context(intent="out_of_scope", intent_confidence=0.99, out_of_scope=0.99), [defense])
+    assert (r.kind, r.faq_id) == ("faq", "defense_required")
+    # a Chinese message the classifier is sure is out of scope stays so
+    assert route("今天天气怎么样 答辩", Context(intent="out_of_scope", intent_confidence=0.99, out_of_scope=0.99),
+                 [replace(defense, score=0.5)]).kind == "cannot_answer"
+
+
+def test_the_notice_of_a_step_is_not_the_step_done():
+    r = route("答辩 收到短信了 然后干嘛", Context(intent="faq_defense_notice"), [], steps=_STEPS)
+    assert r.faq_id == "defense_notice"
+    assert route("答辩完了，然后呢", Context(intent="faq_defense_notice"), [], steps=_STEPS).faq_id == "publicity"

@@ -65,8 +65,8 @@ def decide_institution(facts: Facts, *, directory: Iterable[Any],
                        reasons=["经备案实行自主评聘的单位，按照备案的自主评聘工作方案开展职称评审工作（三(三)）；经市人力资源"
                                 "社会保障局备案的自主评聘单位可以开展职称评价（二）。"],
                        clauses=["三(三)", "二"], next_steps=["请联系本单位人事（职称）部门。"])
-    if not f.level:
-        return need_info(K, ["level"], ["评审服务机构按系列（专业）和级别确定（二）。"], ["二"])
+    if not f.level:  # the directory is where to look, whatever the level turns out to be
+        return need_info(K, ["level"], [f"评审服务机构按系列（专业）和级别确定，以{ANNEX1}为准（二）。"], ["二"])
 
     by_district = f.series == "工程技术" and f.level == "初级"
     reasons: list[str] = []
