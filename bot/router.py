@@ -34,6 +34,7 @@ PLAUSIBLE = 0.35  # combined score (NLU confidence + retrieval, each 0..1) worth
 CLEAR_LEAD = 1.8  # or a lower score this many times the runner-up's (the classifier leans one way)
 FLOOR = 0.18  # below this nothing is answered
 ALSO = 0.25  # a runner-up worth listing under the answer
+SURE = 0.9  # a combined score that answers a statement too ("公示期几天" typed without a question mark)
 STRONG_OUT_OF_SCOPE = 0.6  # the classifier's out_of_scope confidence that retrieval must beat
 MAX_ALSO = 3
 PERSONAL_TOPICS = ("entrustment", "institution")  # topics whose answer depends on the person's own facts
@@ -414,8 +415,13 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
         return Route("advisor", topic=ctx.topic, reason="answers the open question")
     if ctx.unsure and ctx.intent == "stop" and not is_question(text):
         return Route("ack", reason="stop")
-    if not fits and not is_question(text) and dialogue.understood({}, dialogue.merge({}, text, asking=None, answer=None)):
-        # "I'm a foreigner with a work permit, at a 民企 in 海淀": facts first, the question to come
+    if not is_question(text) and not following and not (sure_faq and fits) and not (fits and ranked[0].score >= SURE) \
+            and dialogue.understood({}, dialogue.merge({}, text, asking=None, answer=None)):
+        # "I'm a foreigner with a work permit, at a 民企 in 海淀", "领导让我报个初级职称。": facts first,
+        # the question to come (an entry that merely shares a word is no answer to a statement);
+        # facts that settle who may apply ("现在是公务员了") get that verdict straight away
+        if "eligibility" in ctx.decidable:
+            return Route("advisor", topic="eligibility", reason="states facts that decide")
         return Route("noted", reason="states facts")
     if ctx.intent == "out_of_scope" and ctx.intent_confidence >= STRONG_OUT_OF_SCOPE \
             and not (ranked and (ranked[0].score >= 0.9 or fits and has_subject(text))):

@@ -330,3 +330,12 @@ def test_the_notice_of_a_step_is_not_the_step_done():
     r = route("答辩 收到短信了 然后干嘛", Context(intent="faq_defense_notice"), [], steps=_STEPS)
     assert r.faq_id == "defense_notice"
     assert route("答辩完了，然后呢", Context(intent="faq_defense_notice"), [], steps=_STEPS).faq_id == "publicity"
+
+
+def test_a_statement_of_facts_is_noted_not_answered_with_an_entry_sharing_a_word():
+    story = "我们公司在亦庄，我负责研发测试，领导让我报个初级职称。"
+    r = route(story, Context(intent="inform", unsure=True), [replace_score(DEFENSE, 0.41)])
+    assert r.kind == "noted"
+    # facts that decide who may apply get the verdict at once
+    decided = Context(intent="inform", unsure=True, decidable=frozenset({"eligibility"}))
+    assert route("我去年进了机关，现在是公务员了。", decided, []).topic == "eligibility"

@@ -99,7 +99,7 @@ _TOPIC_WORDS = (("entrustment", re.compile(r"委托函")), ("deadline", re.compi
                 ("institution", re.compile(r"哪个机构|哪家机构|评委会|找谁|找哪")),
                 ("eligibility", re.compile(r"能报|能不能报|能评|能不能评|可以评|可不可以评|能申报|可以申报|可以报|能参加|能参评|"
                                             r"可以参评|有资格|够资格|够条件|符合条件吗|符合申报条件吗|有门路|有没有门路|"
-                                            r"评得了|报得了|有没有机会评|有机会评")),
+                                            r"评得了|报得了|有没有机会评|有机会评|能接着评|还能评|还可以评|能继续评|能再评")),
                 # where to apply, when nothing above was named ("公司在丰台，报助理工程师找哪个区")
                 ("institution", re.compile(r"哪个区|哪区|去哪|哪家|哪个评委会|在哪报|哪里报|哪儿报|向谁")))
 
