@@ -230,12 +230,18 @@ _WHEN = re.compile(r"哪天|几号|什么时候|啥时候|何时|截止|最晚|�
 # (三(一)2 is the unit's review; 三(一)2第2段 the freelancers' way, by an association)
 _NOT_FOR = {"自由职业": ("三(一)2",)}
 NOT_FOR_WEIGHT = 0.5
+# and clauses written for this person: the freelancers' own way (一第3段, 三(一)2第2段)
+_FOR = {"自由职业": ("一第3段", "三(一)2第2段")}
+FOR_WEIGHT = 1.25
 
 
 def for_this_person(candidates: Sequence[Candidate], facts: Mapping[str, Any]) -> list[Candidate]:
-    """The candidates, with those resting only on clauses written for others weighed down."""
-    other = _NOT_FOR.get(str(facts.get("employer") or ""), ())
-    return [replace(c, score=c.score * NOT_FOR_WEIGHT) if c.clauses and set(c.clauses) <= set(other) else c
+    """The candidates, with those resting only on clauses written for others weighed down, and those
+    written for this person weighed up."""
+    employer = str(facts.get("employer") or "")
+    other, own = _NOT_FOR.get(employer, ()), _FOR.get(employer, ())
+    return [replace(c, score=c.score * NOT_FOR_WEIGHT) if c.clauses and set(c.clauses) <= set(other)
+            else replace(c, score=c.score * FOR_WEIGHT) if set(c.clauses) & set(own) else c
             for c in candidates]
 
 

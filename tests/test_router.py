@@ -339,3 +339,11 @@ def test_a_statement_of_facts_is_noted_not_answered_with_an_entry_sharing_a_word
     # facts that decide who may apply get the verdict at once
     decided = Context(intent="inform", unsure=True, decidable=frozenset({"eligibility"}))
     assert route("我去年进了机关，现在是公务员了。", decided, []).topic == "eligibility"
+
+
+def test_entries_written_for_this_person_lead_for_them():
+    own = Candidate("freelancer_recommend", 0.41, "自由职业者的推荐材料怎么提交？", ("三(一)2第2段",))
+    other = Candidate("correction", 0.45, "材料被退回补正怎么办？", ("三(一)3",))
+    r = route("具体材料怎么交？", Context(intent="faq_correction", unsure=True, facts={"employer": "自由职业"}), [own, other])
+    assert r.faq_id == "freelancer_recommend"
+    assert route("具体材料怎么交？", Context(intent="faq_correction", unsure=True), [own, other]).faq_id == "correction"
