@@ -65,10 +65,10 @@ class ValidateStatusForm(FormValidationAction):
             return {"status_factor_kind": value}
         if _refused(value, dispatcher):  # "你直接把手机号告诉我吧" names the phone, but chooses nothing
             return {"status_factor_kind": None}
-        typed = str(value or "")
-        if "手机" in typed or "电话" in typed:  # typed instead of tapped
+        typed = normalize(str(value or "")).lower()  # typed instead of tapped, in Chinese or English
+        if any(w in typed for w in ("手机", "电话", "phone", "mobile", "cell")):
             return {"status_factor_kind": "phone4"}
-        if "身份证" in typed or "证件" in typed:
+        if any(w in typed for w in ("身份证", "证件", "id card", "identity", "national id")) or typed.strip() == "id":
             return {"status_factor_kind": "id4"}
         dispatcher.utter_message(text="请选择用身份证号后4位还是手机号后4位验证。")
         return {"status_factor_kind": None}
@@ -103,7 +103,9 @@ def _stage_entry(session, stage_code: str) -> str | None:
         return None
     steps = [(step, [candidate(e, 1.0) for e in entries])
              for step, entries in queries.steps(session=session, year=year, parent=router.PROCESS)]
-    found = router.step_entry(stage.clauses[0], steps)
+    # the latest step the stage rests on: 已缴费待评审 (三(一)4, 三(一)5) waits for the defense, 视为放弃
+    # (三(一)3, 三(一)4) was a payment missed
+    found = next((router.step_entry(c, steps) for c in reversed(stage.clauses) if c in dict(steps)), None)
     return found.faq_id if found else None
 
 

@@ -402,6 +402,9 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
     ranked = sorted(for_this_person(candidates, ctx.facts), key=lambda c: c.score, reverse=True)
     followups = for_this_person(followups, ctx.facts)
     following = bool(followups) and elliptical(text)
+    if following and ctx.after_status and ctx.last_faq and not has_subject(text):
+        # "为啥会这样" / "那怎么办" right after an application's status: about that stage
+        return Route("faq", faq_id=ctx.last_faq, reason="about the status just given")
     if following:
         dated = dated_follow_up(text, ctx, ranked, followups)
         if dated is not None:  # the dates of what was just answered, before any advisor

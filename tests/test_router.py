@@ -347,3 +347,11 @@ def test_entries_written_for_this_person_lead_for_them():
     r = route("具体材料怎么交？", Context(intent="faq_correction", unsure=True, facts={"employer": "自由职业"}), [own, other])
     assert r.faq_id == "freelancer_recommend"
     assert route("具体材料怎么交？", Context(intent="faq_correction", unsure=True), [own, other]).faq_id == "correction"
+
+
+def test_a_terse_question_after_a_status_reply_is_about_that_stage():
+    ctx = Context(intent="faq_civil_servant", unsure=True, last_faq="payment", after_status=True)
+    r = route("为啥会这样", ctx, [Candidate("civil_servant", 0.4, "公务员能评吗？", ("一第4段",))], [PAY])
+    assert (r.kind, r.faq_id) == ("faq", "payment")
+    # what to do next at that stage, too
+    assert route("那我下一步该干啥", ctx, [], [PAY], steps=_STEPS).faq_id == "payment"
