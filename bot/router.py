@@ -43,10 +43,11 @@ CONTEXT_WEIGHT = 0.5  # how much the questions before a terse follow-up count ag
 _MISUSE = re.compile(r"造假|作假|伪造|弄虚作假|假的?[\u4e00-\u9fff]{0,4}?(学历|学位|证书|证明|材料|论文|业绩|社保)|假证|办个?证|买(个)?证|代写|代做|"
                      r"做一?[张个份本]?[\u4e00-\u9fff]{0,8}?(证书|证明|文凭|毕业证|学位证)|没有真实(业绩|成果)|虚构|编造|"
                      r"改一?下?(学历|证书|日期)|p图|ps一?下|p一?[个张]|自己p|私刻|刻[个一]?章|假[公印]?章|fake|forge|"
-                     r"绕过(审核|验证)|当成自己的|据为己有|冒名|顶替|替考|替[他她人]去?(答辩|考试|参加)|找人(代|替)[\u4e00-\u9fff]{0,2}(答辩|考)", re.I)
+                     r"绕过(审核|验证)|买[\u4e00-\u9fff]{0,6}?(证书|职称|文凭|学历|学位)|往前改|往后改|"
+                     r"改一?改?[\u4e00-\u9fff]{0,4}?(入职|工作|参保|毕业|出生)(时间|年限|日期)|当成自己的|据为己有|冒名|顶替|替考|替[他她人]去?(答辩|考试|参加)|找人(代|替)[\u4e00-\u9fff]{0,2}(答辩|考)", re.I)
 # help to get a forgery, plagiarism or a weak case past the checks
 _EVADE = re.compile(r"(躲过|逃过|避开|规避|绕过|蒙混|瞒过|糊弄|骗过|不被(发现|查出|查到)|不会被(发现|查出|查到)|"
-                    r"(会|能|就|才|应该|肯定|保证)查不(出|到)|查不(出来?|到)(吧|那种|的那种)|(查重|论文|抄)[\u4e00-\u9fff]{0,6}查不(出|到)|没人查|没有人查|不会有人查|降重|过查重)")
+                    r"(会|能|就|才|应该|肯定|保证)查不(出|到)|(审核|审查|评审|查)的?人?[\u4e00-\u9fff]{0,3}看不出|查不(出来?|到)(吧|那种|的那种)|(查重|论文|抄)[\u4e00-\u9fff]{0,6}查不(出|到)|没人查|没有人查|不会有人查|降重|过查重)")
 # money or favours for the people who decide
 _BRIBE = re.compile(r"行贿|贿赂|红包|好处费|回扣|塞[点些]?钱|送[点些]?钱|送[点些]?礼|给[点些]?好处|给[点些]?钱|打点|疏通|走后门|托关系|找关系|"
                     r"买通|收买|花钱[\u4e00-\u9fff]{0,6}(过|通过|评上)|bribe", re.I)
@@ -230,6 +231,7 @@ _WHEN = re.compile(r"哪天|几号|什么时候|啥时候|何时|截止|最晚|�
 # (三(一)2 is the unit's review; 三(一)2第2段 the freelancers' way, by an association)
 _NOT_FOR = {"自由职业": ("三(一)2",)}
 NOT_FOR_WEIGHT = 0.5
+NOT_FOR_CAP = 0.34  # under PLAUSIBLE: an entry for others leads only when nothing else is plausible
 # and clauses written for this person: the freelancers' own way (一第3段, 三(一)2第2段)
 _FOR = {"自由职业": ("一第3段", "三(一)2第2段")}
 FOR_WEIGHT = 1.25
@@ -240,7 +242,7 @@ def for_this_person(candidates: Sequence[Candidate], facts: Mapping[str, Any]) -
     written for this person weighed up."""
     employer = str(facts.get("employer") or "")
     other, own = _NOT_FOR.get(employer, ()), _FOR.get(employer, ())
-    return [replace(c, score=c.score * NOT_FOR_WEIGHT) if c.clauses and set(c.clauses) <= set(other)
+    return [replace(c, score=min(c.score * NOT_FOR_WEIGHT, NOT_FOR_CAP)) if c.clauses and set(c.clauses) <= set(other)
             else replace(c, score=c.score * FOR_WEIGHT) if set(c.clauses) & set(own) else c
             for c in candidates]
 
@@ -318,6 +320,8 @@ def next_step(text: str, ctx: Context, steps: Sequence[tuple[str, Sequence[Candi
     cue = _NEXT.search(text)
     if cue and any(re.search(words, text[cue.end():]) for _, words in _STEP_WORDS):
         return None
+    if cue and re.search(r"[\u4e00-\u9fff]{3,}.*(吗|(?<![什怎这那多])么)[?？]?$", text[cue.end():]):
+        return None  # "改完还得单位再推一遍吗": a yes/no question of its own, not "what comes next"
     last = next((step for step, entries in steps if any(c.faq_id == ctx.last_faq for c in entries)), None) \
         if ctx.last_faq else None
     if done is None and not has_subject(text):

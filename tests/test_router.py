@@ -355,3 +355,21 @@ def test_a_terse_question_after_a_status_reply_is_about_that_stage():
     assert (r.kind, r.faq_id) == ("faq", "payment")
     # what to do next at that stage, too
     assert route("那我下一步该干啥", ctx, [], [PAY], steps=_STEPS).faq_id == "payment"
+
+
+def test_a_yes_no_question_after_the_cue_is_not_what_comes_next():
+    r = route("改完还得单位再推一遍吗", Context(intent="faq_unit_review", unsure=True, last_faq="correction"),
+              [Candidate("unit_review", 0.5, "单位审核推荐？", ("三(一)2",))], steps=_STEPS)
+    assert r.reason != "the next step"
+
+
+@pytest.mark.parametrize("text", ["我能不能花钱买一个中级职称证书？", "能不能在系统里把入职时间往前改一改？反正审核的人也看不出来吧"])
+def test_buying_a_title_or_changing_dates_is_refused(text):
+    assert route(text, Context(intent="faq_integrity"), []).kind == "refuse"
+
+
+def test_an_entry_for_others_does_not_lead_on_the_classifiers_certainty():
+    unit = Candidate("unit_review", 2.0, "单位审核推荐？", ("三(一)2",))
+    own = Candidate("freelancer_recommend", 0.4, "自由职业者推荐？", ("三(一)2第2段",))
+    r = route("没有单位，那这一步我怎么办？", Context(intent="faq_unit_review", facts={"employer": "自由职业"}), [unit, own])
+    assert r.faq_id == "freelancer_recommend"

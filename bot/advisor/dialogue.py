@@ -59,6 +59,16 @@ _EXPERTS = ((re.compile(r"[2-9两三四五六七八九十]\s*[名个位]|2名及
             (re.compile(r"[1一]\s*[名个位]|只有一"), 1), (re.compile(r"没有|0\s*[名个位]|一个都没"), 0))
 
 
+_OTHER_PERSON = re.compile(r"^[，,。\s]*(那|那么|要是|如果是|换成)?(我|我自己|她|他|我爱人|我老公|我老婆|我媳妇|我同事|我朋友)"
+                           r"(呢|的话呢|的情况呢|怎么样|咋样)(?=$|[，,。？?！!\s])")
+
+
+def switches_person(text: str) -> bool:
+    """Whether a turn moves to someone else ("那我呢，我在事业单位", "那她呢"): the facts known
+    were another person's, and this person's start afresh."""
+    return bool(_OTHER_PERSON.search(text))
+
+
 def merge(known: dict[str, Any], text: str, *, asking: str | None, answer: bool | None,
           skip: bool = False) -> dict[str, Any]:
     """The facts after one user turn: what the text states overrides what was known.
@@ -67,7 +77,7 @@ def merge(known: dict[str, Any], text: str, *, asking: str | None, answer: bool 
     A bare "二级单位"/"三级单位" refines an employer already known to be a central unit; without
     that context it is read as the central tier and `READ_AS` records the word for the reply.
     """
-    facts = dict(known)
+    facts = {} if switches_person(text) else dict(known)
     facts.pop(READ_AS, None)
     new = extract_facts(text)
     if "employer" not in new:
