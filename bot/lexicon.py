@@ -58,6 +58,11 @@ class Lexicon:
     glossary: dict[str, str]
     terms: frozenset[str] = frozenset()  # every term of the user dictionary (2+ characters)
     term_lengths: tuple[int, ...] = ()  # their lengths, computed once with the lexicon
+    colloquial: tuple[tuple[str, str], ...] = ()  # (everyday word, the notice's words), longest first
+
+    def formal_words(self, text: str) -> str:
+        """The notice's words for the everyday ones in `text` ("撤掉" → 撤销职称), space-separated."""
+        return " ".join(formal for word, formal in self.colloquial if word in text)
 
     def has_term(self, text: str) -> bool:
         """Whether `text` names anything of the domain (a KB term of 2+ characters)."""
@@ -107,13 +112,15 @@ def lexicon() -> Lexicon:
             sounds.setdefault(" ".join(char_key(c) for c in term), set()).add(term)
     by_sound = {k: next(iter(v)) for k, v in sounds.items() if len(v) == 1}
     lengths = tuple(sorted({len(t) for t in by_sound.values()}, reverse=True))
-    glossary = {}
+    glossary, colloquial = {}, {}
     if TERMS.exists():
-        glossary = {str(k).lower(): str(v) for k, v in
-                    ((yaml.safe_load(TERMS.read_text(encoding="utf-8")) or {}).get("english") or {}).items()}
+        doc = yaml.safe_load(TERMS.read_text(encoding="utf-8")) or {}
+        glossary = {str(k).lower(): str(v) for k, v in (doc.get("english") or {}).items()}
+        colloquial = {str(k): str(v) for k, v in (doc.get("colloquial") or {}).items()}
     english = None
     if glossary:
         words = sorted(glossary, key=len, reverse=True)
         english = re.compile(r"(?<![a-z0-9_.@/:-])(" + "|".join(re.escape(w) for w in words) + r")(?![a-z0-9_@/-]|\.[a-z0-9])", re.I)
     domain = frozenset(t for t in terms if len(t) >= 2) - GENERIC
-    return Lexicon(by_sound, lengths, english, glossary, domain, tuple(sorted({len(t) for t in domain})))
+    return Lexicon(by_sound, lengths, english, glossary, domain, tuple(sorted({len(t) for t in domain})),
+                   tuple(sorted(colloquial.items(), key=lambda kv: len(kv[0]), reverse=True)))

@@ -15,6 +15,10 @@ from bot.kb.models import FaqEntry
     ("电子证书在哪下载", "certificate"),
     ("破格 专家推荐", "exceptional"),
     ("高级会计师要先考试吗", "exam_evaluation"),
+    # everyday words read as the notice's (knowledge/terms.yml, colloquial)
+    ("论文是抄别人的，职称会被撤掉吗", "integrity"),
+    ("评审机构会不会今天退一点明天退一点，让我来回改好几遍", "correction"),
+    ("评审服务机构违反程序乱评，人社局管不管", "institution_violation"),
 ])
 def test_top_hit(session, query, expected):
     hits = search_mod.search(query, session=session, year=2024)

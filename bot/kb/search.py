@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.kb.models import FaqEntry, KbVersion, Series
+from bot.lexicon import lexicon
 from bot.text import normalize
 
 _STOP = set("的 了 吗 呢 吧 啊 呀 么 嘛 是 我 你 他 她 我们 请问 请 问 想 下 一下 能 可以 怎么 怎么办 怎么样 怎样 如何 咋 啥 什么 哪些 哪个 哪里 要 会 有 没有 在 和 与 或 及 就 都 也 还 这 那 个 一 不 吗 ? ! , . 、 : ; \" ' ( ) 【 】 《 》 “ ” ‘ ’ ~ …".split())
@@ -93,6 +94,10 @@ class _Index:
         self.bm25 = BM25Okapi(docs) if docs else None
 
     def search(self, query: str, limit: int) -> list[Hit]:
+        # the notice's words for everyday ones ("撤掉" → 撤销职称) join the query
+        formal = lexicon().formal_words(normalize(query))
+        if formal:
+            query = f"{query} {formal}"
         # an English word the glossary could not translate says nothing for or against an entry:
         # it is left out, not counted as a rare word every entry lacks
         q = [t for t in tokens(query) if not _LATIN.fullmatch(t) or t in self.bm25.idf] if self.bm25 else []
