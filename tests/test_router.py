@@ -373,3 +373,15 @@ def test_an_entry_for_others_does_not_lead_on_the_classifiers_certainty():
     own = Candidate("freelancer_recommend", 0.4, "自由职业者推荐？", ("三(一)2第2段",))
     r = route("没有单位，那这一步我怎么办？", Context(intent="faq_unit_review", facts={"employer": "自由职业"}), [unit, own])
     assert r.faq_id == "freelancer_recommend"
+
+
+def test_two_questions_typed_without_question_marks_are_two():
+    from bot.router import questions_in
+    assert questions_in("个人申报几号截止 单位审核又是几号截止") == ["个人申报几号截止", "单位审核又是几号截止"]
+    assert questions_in("委托函 二级") == [] and questions_in("初级要答辩吗 中级呢") == []
+
+
+def test_a_worry_about_the_checks_is_not_a_plan_to_escape_them():
+    assert route("系统里可能查不到我这种老学历的信息，会不会因为这个不让我报？", Context(intent="faq_degree_equivalence"),
+                 [PAY]).kind != "refuse"
+    assert route("这样改一下查不出来吧", Context(intent="faq_integrity"), [PAY]).kind == "refuse"
