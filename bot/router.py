@@ -146,12 +146,14 @@ TERSE = 8  # characters (punctuation aside): a question this short borrows the p
 
 
 _AGAIN = re.compile(r"还要|还需要|还得|还用|要再|需要再|也要|也需要")  # "我们单位还要再推荐一次吗"
+_POINTS_BACK = re.compile(r"他们|她们|它们|给他|给她|找他|找她|那边|这边|上面说的|刚才说的|你说的")  # "要交哪些材料给他们"
 
 
 def elliptical(text: str) -> bool:
     """Whether a message is a follow-up that only makes sense with the question before it."""
     core = _PUNCT.sub("", text)
-    return len(core) <= TERSE or bool(_LEANS.search(text.strip())) or len(core) <= 2 * TERSE and bool(_AGAIN.search(core))
+    return len(core) <= TERSE or bool(_LEANS.search(text.strip())) or len(core) <= 2 * TERSE and (
+        bool(_AGAIN.search(core)) or bool(_POINTS_BACK.search(core)))
 
 
 _SENTENCE_END = re.compile(r"[?？]+")

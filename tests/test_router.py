@@ -385,3 +385,9 @@ def test_a_worry_about_the_checks_is_not_a_plan_to_escape_them():
     assert route("系统里可能查不到我这种老学历的信息，会不会因为这个不让我报？", Context(intent="faq_degree_equivalence"),
                  [PAY]).kind != "refuse"
     assert route("这样改一下查不出来吧", Context(intent="faq_integrity"), [PAY]).kind == "refuse"
+
+
+def test_a_question_pointing_back_with_a_pronoun_is_a_follow_up():
+    from bot.router import elliptical
+    assert elliptical("要交哪些材料给他们") and elliptical("刚才说的那个表在哪下载")
+    assert not elliptical("我同事去年评上了高级，他的论文是抄的，会怎么处理")
