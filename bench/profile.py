@@ -1,8 +1,9 @@
 """Where a message's CPU goes: py-spy on a loaded Rasa server and action server.
 
-    python bench/profile.py [--seconds 20] [--users 10] [--top 25]
+    python bench/profile.py [--seconds 20] [--users 10] [--top 25] [--port-base 17200]
 
-Starts the servers (single mode, private database, models/zhicheng.tar.gz) on ports 17205/17255,
+Starts the servers (single mode, private database, models/zhicheng.tar.gz) on ports
+port-base + 5 / + 55 (17205/17255 by default),
 drives them with the bench's closed loop (a fresh sender every 5 messages), samples both with
 `py-spy record --format raw` (py-spy 0.4.3 from the test extras; needs ptrace, i.e. root or
 CAP_SYS_PTRACE) and prints, per server, the functions with the most CPU time per message
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import collections
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -73,11 +75,13 @@ def main(argv=None) -> int:
     p.add_argument("--users", type=int, default=10)
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--rate", type=int, default=100, help="py-spy samples per second")
+    p.add_argument("--port-base", type=int, default=17200, help="Rasa on port-base + 5, actions on + 55")
+    p.add_argument("--keep", type=Path, help="copy py-spy's raw samples (<server>.txt) into this folder")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         env, endpoints = private_env(tmp)
-        srv = Servers(rasa_port=17205, actions_port=17255, web_port=None, endpoints=endpoints,
+        srv = Servers(rasa_port=args.port_base + 5, actions_port=args.port_base + 55, web_port=None, endpoints=endpoints,
                       model=ROOT / "models" / "zhicheng.tar.gz", env=env, log_dir=tmp / "logs")
         srv.start(timeout=300)
         try:
@@ -111,6 +115,10 @@ def main(argv=None) -> int:
             print(f"{sum(counted)} messages in all, ~{messages} in the {window:.0f} s sampled; "
                   f"CPU (Rasa + actions) {cpu * 1000 / sum(counted):.1f} ms per message; "
                   f"load average {os.getloadavg()[0]:.2f}")
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                for name in spies:
+                    shutil.copy(tmp / f"{name}.txt", args.keep / f"{name}.txt")
             for name in spies:
                 print(f"\n== {name} ==")
                 print("\n".join(summarise(tmp / f"{name}.txt", messages, args.rate, args.top)))
