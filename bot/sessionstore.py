@@ -109,7 +109,11 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):
         return self.cache_size > 0 and self.event_broker is None
 
     def _last_id(self, session, sender_id: str) -> int | None:
-        return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
+        stmt = self.__dict__.get("_last_id_stmt")
+        if stmt is None:  # built once: SQLAlchemy keeps the compiled form of one statement object
+            stmt = self._last_id_stmt = sa.select(sa.func.max(self.SQLEvent.id)).where(
+                self.SQLEvent.sender_id == sa.bindparam("sender_id"))
+        return session.execute(stmt, {"sender_id": sender_id}).scalar()
 
     def _remember(self, table: OrderedDict, sender_id: str, known: _Known) -> None:
         table.pop(sender_id, None)
@@ -182,23 +186,22 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):
         self._kept.pop(sender_id, None)
         with self.session_scope() as session:
             changed = self._last_id(session, sender_id) != known.last_id
-            if not changed:
-                rows = [self._row(sender_id, event) for event in new]
-                session.add_all(rows)
-                session.flush()
-                last_id = max(row.id for row in rows)
+            if not changed:  # one executemany; the ids are ours under the conversation's lock
+                session.execute(self.SQLEvent.__table__.insert(), [self._row(sender_id, event) for event in new])
+                last_id = self._last_id(session, sender_id)
                 session.commit()
         if changed:  # the table changed since the load (not under the conversation's lock?): Rasa's save
             return await super().save(tracker)
         if _keepable(tracker, new):
             self._remember(self._kept, sender_id, _Known(tracker, len(tracker.events), last_id))
 
-    def _row(self, sender_id: str, event):
-        """One event as Rasa's save writes it."""
+    @staticmethod
+    def _row(sender_id: str, event) -> dict:
+        """One event's row as Rasa's save writes it."""
         data = event.as_dict()
-        return self.SQLEvent(sender_id=sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
-                             intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                             action_name=data.get("name"), data=json.dumps(data))
+        return {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+                "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                "action_name": data.get("name"), "data": json.dumps(data)}
 
     # -- long conversations ---------------------------------------------------------------------
 
