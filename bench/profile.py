@@ -1,13 +1,15 @@
 """Where a message's CPU goes: py-spy on a loaded Rasa server and action server.
 
-    python bench/profile.py [--seconds 20] [--users 10] [--top 25] [--port-base 17200]
+    python bench/profile.py [--seconds 20] [--users 10] [--top 25] [--port-base 17200] [--scale]
 
 Starts the servers (single mode, private database, models/zhicheng.tar.gz) on ports
 port-base + 5 / + 55 (17205/17255 by default),
 drives them with the bench's closed loop (a fresh sender every 5 messages), samples both with
 `py-spy record --format raw` (py-spy 0.4.3 from the test extras; needs ptrace, i.e. root or
 CAP_SYS_PTRACE) and prints, per server, the functions with the most CPU time per message
-(inclusive, and self), from the samples that were not idle.
+(inclusive, and self), from the samples that were not idle. With --scale: scale mode's servers
+as bench/bench.py starts them (PostgreSQL ZHICHENG_BENCH_PG_URL, Redis ZHICHENG_BENCH_REDIS_URL;
+ports port-base + 105 …), each Rasa worker and action server sampled with its processes.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench import closed_loop, group_cpu_seconds, private_env, texts  # noqa: E402
+from bench import closed_loop, group_cpu_seconds, private_env, scale_servers, texts  # noqa: E402
 from bot.runner import BIN, Servers  # noqa: E402
 
 # leaf frames of a thread or event loop waiting for work (py-spy shows no native frames)
@@ -77,12 +79,18 @@ def main(argv=None) -> int:
     p.add_argument("--rate", type=int, default=100, help="py-spy samples per second")
     p.add_argument("--port-base", type=int, default=17200, help="Rasa on port-base + 5, actions on + 55")
     p.add_argument("--keep", type=Path, help="copy py-spy's raw samples (<server>.txt) into this folder")
+    p.add_argument("--scale", action="store_true", help="scale mode (2 Rasa workers, nginx, PostgreSQL, Redis)")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        env, endpoints = private_env(tmp)
-        srv = Servers(rasa_port=args.port_base + 5, actions_port=args.port_base + 55, web_port=None, endpoints=endpoints,
-                      model=ROOT / "models" / "zhicheng.tar.gz", env=env, log_dir=tmp / "logs")
+        cleanup = None
+        if args.scale:
+            srv, cleanup = scale_servers(args.port_base, tmp)
+        else:
+            env, endpoints = private_env(tmp)
+            srv = Servers(rasa_port=args.port_base + 5, actions_port=args.port_base + 55, web_port=None,
+                          endpoints=endpoints, model=ROOT / "models" / "zhicheng.tar.gz", env=env,
+                          log_dir=tmp / "logs")
         srv.start(timeout=300)
         try:
             closed_loop(srv.rasa_url, texts(), 2, 20)  # warm-up
@@ -102,7 +110,7 @@ def main(argv=None) -> int:
                                              "--duration", str(args.seconds), "--rate", str(args.rate),
                                              "--format", "raw", "--nonblocking", "--output", str(tmp / f"{name}.txt")],
                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                     for name, pid in pgids.items()}
+                     for name, pid in pgids.items() if name != "proxy"}  # nginx is no Python
             before = sum(counted)
             started = time.perf_counter()
             for spy in spies.values():
@@ -124,6 +132,8 @@ def main(argv=None) -> int:
                 print("\n".join(summarise(tmp / f"{name}.txt", messages, args.rate, args.top)))
         finally:
             srv.stop()
+            if cleanup:
+                cleanup()
     return 0
 
 
