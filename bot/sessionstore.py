@@ -122,26 +122,27 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):
             table.popitem(last=False)
 
     def _load(self, sender_id: str) -> DialogueStateTracker | None:
-        """Rasa's retrieve, noting what the table held (the highest id read first: a write in
-        between makes the next check fail, never pass)."""
+        """The kept tracker when the table still ends with its last event, else Rasa's retrieve;
+        either way handed out with what the table held. One session: the highest id is read
+        first, so a write in between makes the next check fail, never pass."""
+        known = self._kept.pop(sender_id, None)
+        if known is not None and len(known.tracker.events) != known.stored:
+            known = None  # changed after its save: not what the table holds
         with self.session_scope() as session:
             last_id = self._last_id(session, sender_id)
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
-            events = [json.loads(row.data) for row in rows]
-        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots) \
-            if self.domain and events else None
-        self._remember(self._handed, sender_id, _Known(tracker, len(events), last_id))
-        return tracker
-
-    def _kept_tracker(self, sender_id: str) -> DialogueStateTracker | None:
-        known = self._kept.pop(sender_id, None)
-        if known is None or len(known.tracker.events) != known.stored:
-            return None
-        with self.session_scope() as session:
-            if self._last_id(session, sender_id) != known.last_id:
-                return None
-        if self._check:
-            self._compare(sender_id, known.tracker)
+            if known is None or last_id != known.last_id:
+                known = None
+                rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+                events = [json.loads(row.data) for row in rows]
+        if known is not None:
+            self.hits += 1
+            if self._check:
+                self._compare(sender_id, known.tracker)
+        else:
+            self.misses += 1
+            tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots) \
+                if self.domain and events else None
+            known = _Known(tracker, len(events), last_id)
         self._remember(self._handed, sender_id, known)
         return known.tracker
 
@@ -156,14 +157,7 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):
             log.error("kept tracker differs from the stored one (conversation %s)", sender_id)
 
     async def retrieve(self, sender_id: str):
-        if not self.caching:
-            tracker = await super().retrieve(sender_id)
-        else:
-            tracker = self._kept_tracker(sender_id)
-            self.hits += tracker is not None
-            if tracker is None:
-                self.misses += 1
-                tracker = self._load(sender_id)
+        tracker = self._load(sender_id) if self.caching else await super().retrieve(sender_id)
         if tracker is None or self.max_session_events <= 0 or len(tracker.events) <= self.max_session_events:
             return tracker
         if tracker.active_loop_name:  # a form in progress keeps its session until it ends
