@@ -301,7 +301,10 @@ def project_single(base: int, messages: int, tmp: Path) -> dict:
     return run_servers(srv, "project (single)", messages)
 
 
-def project_scale(base: int, messages: int, tmp: Path) -> dict:
+def scale_servers(base: int, tmp: Path):
+    """`zhicheng run --scale`'s servers on a fresh PostgreSQL database holding the knowledge base
+    (ZHICHENG_BENCH_PG_URL) and a Redis key prefix of their own (ZHICHENG_BENCH_REDIS_URL);
+    returns them and a function that removes their Redis keys."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -328,15 +331,24 @@ def project_scale(base: int, messages: int, tmp: Path) -> dict:
                        model=ROOT / "models" / "zhicheng.tar.gz", env={"ZHICHENG_VAR_DIR": str(tmp)},
                        log_dir=tmp / "scale-logs", database_url=url, redis_prefix=prefix,
                        redis_url=os.environ.get("ZHICHENG_BENCH_REDIS_URL", "redis://127.0.0.1:6379/10"))
-    try:
-        return run_servers(srv, "project (scale: 2 Rasa workers + nginx, Redis, PostgreSQL, 2 action workers)",
-                           messages)
-    finally:
+
+    def cleanup() -> None:
         import redis
         r = redis.Redis.from_url(srv.redis_url)
         keys = list(r.scan_iter(f"{prefix}:*"))
         if keys:
             r.delete(*keys)
+
+    return srv, cleanup
+
+
+def project_scale(base: int, messages: int, tmp: Path) -> dict:
+    srv, cleanup = scale_servers(base, tmp)
+    try:
+        return run_servers(srv, "project (scale: 2 Rasa workers + nginx, Redis, PostgreSQL, 2 action workers)",
+                           messages)
+    finally:
+        cleanup()
 
 
 def table(results: dict) -> str:

@@ -1,18 +1,22 @@
 """Where a message's CPU goes: py-spy on a loaded Rasa server and action server.
 
-    python bench/profile.py [--seconds 20] [--users 10] [--top 25]
+    python bench/profile.py [--seconds 20] [--users 10] [--top 25] [--port-base 17200] [--scale]
 
-Starts the servers (single mode, private database, models/zhicheng.tar.gz) on ports 17205/17255,
+Starts the servers (single mode, private database, models/zhicheng.tar.gz) on ports
+port-base + 5 / + 55 (17205/17255 by default),
 drives them with the bench's closed loop (a fresh sender every 5 messages), samples both with
 `py-spy record --format raw` (py-spy 0.4.3 from the test extras; needs ptrace, i.e. root or
 CAP_SYS_PTRACE) and prints, per server, the functions with the most CPU time per message
-(inclusive, and self), from the samples that were not idle.
+(inclusive, and self), from the samples that were not idle. With --scale: scale mode's servers
+as bench/bench.py starts them (PostgreSQL ZHICHENG_BENCH_PG_URL, Redis ZHICHENG_BENCH_REDIS_URL;
+ports port-base + 105 …), each Rasa worker and action server sampled with its processes.
 """
 from __future__ import annotations
 
 import argparse
 import collections
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench import closed_loop, group_cpu_seconds, private_env, texts  # noqa: E402
+from bench import closed_loop, group_cpu_seconds, private_env, scale_servers, texts  # noqa: E402
 from bot.runner import BIN, Servers  # noqa: E402
 
 # leaf frames of a thread or event loop waiting for work (py-spy shows no native frames)
@@ -73,12 +77,20 @@ def main(argv=None) -> int:
     p.add_argument("--users", type=int, default=10)
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--rate", type=int, default=100, help="py-spy samples per second")
+    p.add_argument("--port-base", type=int, default=17200, help="Rasa on port-base + 5, actions on + 55")
+    p.add_argument("--keep", type=Path, help="copy py-spy's raw samples (<server>.txt) into this folder")
+    p.add_argument("--scale", action="store_true", help="scale mode (2 Rasa workers, nginx, PostgreSQL, Redis)")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        env, endpoints = private_env(tmp)
-        srv = Servers(rasa_port=17205, actions_port=17255, web_port=None, endpoints=endpoints,
-                      model=ROOT / "models" / "zhicheng.tar.gz", env=env, log_dir=tmp / "logs")
+        cleanup = None
+        if args.scale:
+            srv, cleanup = scale_servers(args.port_base, tmp)
+        else:
+            env, endpoints = private_env(tmp)
+            srv = Servers(rasa_port=args.port_base + 5, actions_port=args.port_base + 55, web_port=None,
+                          endpoints=endpoints, model=ROOT / "models" / "zhicheng.tar.gz", env=env,
+                          log_dir=tmp / "logs")
         srv.start(timeout=300)
         try:
             closed_loop(srv.rasa_url, texts(), 2, 20)  # warm-up
@@ -98,7 +110,7 @@ def main(argv=None) -> int:
                                              "--duration", str(args.seconds), "--rate", str(args.rate),
                                              "--format", "raw", "--nonblocking", "--output", str(tmp / f"{name}.txt")],
                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                     for name, pid in pgids.items()}
+                     for name, pid in pgids.items() if name != "proxy"}  # nginx is no Python
             before = sum(counted)
             started = time.perf_counter()
             for spy in spies.values():
@@ -111,11 +123,17 @@ def main(argv=None) -> int:
             print(f"{sum(counted)} messages in all, ~{messages} in the {window:.0f} s sampled; "
                   f"CPU (Rasa + actions) {cpu * 1000 / sum(counted):.1f} ms per message; "
                   f"load average {os.getloadavg()[0]:.2f}")
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                for name in spies:
+                    shutil.copy(tmp / f"{name}.txt", args.keep / f"{name}.txt")
             for name in spies:
                 print(f"\n== {name} ==")
                 print("\n".join(summarise(tmp / f"{name}.txt", messages, args.rate, args.top)))
         finally:
             srv.stop()
+            if cleanup:
+                cleanup()
     return 0
 
 

@@ -19,6 +19,7 @@ USERDICT = ROOT / "data" / "jieba" / "userdict.txt"
 TERMS = ROOT / "knowledge" / "terms.yml"
 
 
+@lru_cache(maxsize=20000)  # pypinyin per character was half of normalize()'s time; the answer never changes
 def char_key(ch: str) -> str:
     return pinyin(ch, style=Style.NORMAL, heteronym=False, errors="default")[0][0]
 

@@ -102,7 +102,9 @@ class Servers:
 
     def rasa_args(self, port: int | None = None) -> list[str]:
         conf = settings()
-        args = [str(BIN / "rasa"), "run", "--interface", self.host, "--port", str(port or self.rasa_port),
+        # `rasa run` with bot.rasaserver's measured speed-ups installed first
+        args = [str(BIN / "python"), "-m", "bot.rasaserver", "run", "--interface", self.host,
+                "--port", str(port or self.rasa_port),
                 "--model", str(self.model), "--endpoints", str(self.endpoints_file()),
                 "--credentials", str(self.credentials)]
         if conf.rasa_api:

@@ -85,7 +85,10 @@ def _protect_sync(text: str, sender_id: str, client: str) -> str | None:
 
 async def guard(text: str, sender_id: str, client: str) -> str | None:
     """`vault.protect` off the event loop; raise VaultUnavailable when it cannot decide in time
-    and the message holds digits (a message without digits passes, scrubbed)."""
+    and the message holds digits (a message without digits passes, scrubbed). A message the vault
+    would pass unchanged in any case (no digits) does not wait for a thread and the database."""
+    if vault.untouched(text):
+        return text
     try:
         loop = asyncio.get_running_loop()
         return await asyncio.wait_for(loop.run_in_executor(None, _protect_sync, text, sender_id, client),

@@ -90,3 +90,98 @@ def test_a_lock_held_by_a_dead_worker_is_taken_over_after_its_lifetime(monkeypat
     waited = asyncio.run(asyncio.wait_for(take(), timeout=10))
     assert 0.5 < waited < 3
     assert not store.red.keys(store.key_prefix + "*")
+
+
+# -- the trackers kept in memory between the messages of a conversation --------------------------
+def _state(tracker: DialogueStateTracker) -> str:
+    from rasa.shared.core.trackers import EventVerbosity
+    return json.dumps(tracker.current_state(EventVerbosity.ALL), sort_keys=True, default=str)
+
+
+async def _message(store, sender: str, text: str) -> DialogueStateTracker:
+    """One message as Rasa handles it: get or create the tracker, a session at the start, a turn, save."""
+    tracker = await store.get_or_create_tracker(sender, append_action_listen=False)
+    if not tracker.events:
+        tracker.update_with_events([ActionExecuted("action_session_start"), SessionStarted(),
+                                    ActionExecuted("action_listen")], None)
+    tracker.update(UserUttered(text, {"name": "greet", "confidence": 0.9},
+                               parse_data={"text": text, "intent": {"name": "greet", "confidence": 0.9},
+                                           "entities": [], "intent_ranking": [{"name": "greet", "confidence": 0.9}]}))
+    tracker.update(ActionExecuted("action_respond", policy="RulePolicy", confidence=1.0))
+    tracker.update(BotUttered(f"回答 {text}", {"custom": {"faq_id": "x"}}))
+    tracker.update(ActionExecuted("action_listen"))
+    await store.save(tracker)
+    return tracker
+
+
+def _failsafe(tmp_path, domain, **kwargs):
+    """As Rasa builds it: the configured store inside its FailSafeTrackerStore."""
+    from rasa.core.tracker_store import FailSafeTrackerStore
+    return FailSafeTrackerStore(_store(tmp_path, domain, **kwargs))
+
+
+def test_the_next_message_gets_the_kept_tracker_equal_to_the_stored_one(tmp_path, domain):
+    store = _failsafe(tmp_path, domain)
+
+    async def run():
+        first = await _message(store, "c1", "你好")
+        second = await _message(store, "c1", "委托函")  # the first turn started a session: loaded
+        kept = await store.retrieve("c1")
+        assert kept is second  # saved here, nothing written since: the same object, no load
+        fresh = await _store(tmp_path, domain, cache_size=0).retrieve("c1")
+        assert _state(kept) == _state(fresh)
+        await store.save(kept)
+        return first
+
+    first = asyncio.run(run())
+    assert len(_stored(tmp_path, "c1")) == len(first.events) + 4  # every event once
+    inner = store._tracker_store
+    assert inner.hits == 1 and inner.misses == 2
+
+
+def test_a_write_by_another_worker_or_a_deletion_makes_the_next_message_load(tmp_path, domain):
+    mine, other = _store(tmp_path, domain), _store(tmp_path, domain)
+
+    async def run():
+        await _message(mine, "c2", "一")
+        await _message(mine, "c2", "二")
+        await _message(other, "c2", "三")  # the load balancer sent this one elsewhere
+        tracker = await mine.retrieve("c2")
+        assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["一", "二", "三"]
+        await mine.save(tracker)
+        con = sqlite3.connect(tmp_path / "tracker.db")
+        con.execute("DELETE FROM events WHERE sender_id = 'c2'")
+        con.commit()
+        con.close()
+        return await mine.retrieve("c2")
+
+    assert asyncio.run(run()) is None
+
+
+def test_a_turn_that_failed_before_its_save_leaves_nothing_behind(tmp_path, domain):
+    store = _store(tmp_path, domain)
+
+    async def run():
+        await _message(store, "c3", "一")
+        await _message(store, "c3", "二")
+        tracker = await store.retrieve("c3")
+        tracker.update(UserUttered("丢了", {"name": "greet", "confidence": 1.0}))  # then the action server failed
+        again = await store.retrieve("c3")
+        assert again is not tracker and "丢了" not in [e.text for e in again.events if isinstance(e, UserUttered)]
+        await store.save(tracker)  # a late save of the old object: Rasa's own save, by count
+        return _stored(tmp_path, "c3")
+
+    assert [e["text"] for e in asyncio.run(run()) if e["event"] == "user"] == ["一", "二", "丢了"]
+
+
+def test_without_a_cache_it_is_rasas_store(tmp_path, domain):
+    store = _store(tmp_path, domain, cache_size=0)
+
+    async def run():
+        await _message(store, "c4", "一")
+        first = await store.retrieve("c4")
+        await store.save(first)
+        return first, await store.retrieve("c4")
+
+    first, second = asyncio.run(run())
+    assert first is not second and _state(first) == _state(second) and store.hits == 0

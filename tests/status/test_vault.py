@@ -60,3 +60,18 @@ def test_payloads_and_empty_text_pass_untouched(session):
     vault.mark_pending(session=session, sender_id="u4", application_id=None, now=NOW)
     for text in ('/choose_factor{"factor_kind": "id4"}', "", None):
         assert vault.protect(text, session=session, sender_id="u4", now=NOW) == text
+
+
+@pytest.mark.parametrize("text", ["公务员能评职称吗", "委托函 二级单位", "ｈｅｌｌｏ", '/ask_faq{"faq_id": "entrustment_letter"}',
+                                  "后四位是多少", "<b>申报</b>", "", None])
+def test_text_without_digits_is_passed_as_is_without_the_database(session, text):
+    """What the channel passes without a database query gives what protect gives, pending or not."""
+    assert vault.untouched(text)
+    vault.mark_pending(session=session, sender_id="u5", application_id=None, now=NOW)
+    assert vault.protect(text, session=session, sender_id="u5", now=NOW) == text
+    assert vault.protect(text, session=session, sender_id="u6", now=NOW) == text
+
+
+@pytest.mark.parametrize("text", ["0005", "１２３４", "①②③④", "/inform_factor", "id0005", "DEMO-2024-0005", "٠٠٠٥"])
+def test_digits_of_any_script_and_the_factor_payload_go_to_the_vault(text):
+    assert not vault.untouched(text)

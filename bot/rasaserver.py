@@ -1,0 +1,118 @@
+"""The Rasa server `zhicheng run` starts: Rasa's own `rasa run`, with two measured per-message
+costs of Rasa 3.6's machinery taken out first. They are installed here, when this entry point
+starts, never on import; `rasa run` (and every other Rasa command) works as before without them.
+
+    python -m bot.rasaserver run --port 5005 --model models ...   (the arguments of `rasa run`)
+
+- **The action server's connections are kept.** `EndpointConfig.request` opens a new aiohttp
+  session, and with it a new TCP connection, for every call of a custom action (every message):
+  measured ~1.2 ms of the Rasa process per message with bench/profile.py, plus the action
+  server's side of each new connection. Here each endpoint keeps one session whose idle
+  connections live 2 s, less than the 5 s after which Sanic (the action server) closes them, so
+  a kept connection is never one the server is closing.
+- **The graphs run in order, without dask.** Rasa runs the NLU pipeline and the policies of
+  every message through `dask.get` on one thread, building the dask graph and the minimal
+  schema on every call (~1 ms per message). The predict graph is a chain of NLU components and
+  policies that read the tracker; `InOrderGraphRunner` runs the same nodes with the same
+  inputs, one after the other in an order that respects every dependency, with the minimal
+  schema and that order computed once per set of targets.
+"""
+from __future__ import annotations
+
+import asyncio
+import sys
+from graphlib import TopologicalSorter
+from typing import Any
+
+import aiohttp
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.utils.endpoints import EndpointConfig
+
+IDLE_CONNECTION_SECONDS = 2.0  # below Sanic's KEEP_ALIVE_TIMEOUT (5 s) on the action server
+
+
+class _Kept:
+    """`async with` over a kept session: entering gives it, leaving does not close it."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self.session
+
+    async def __aexit__(self, *_exc: Any) -> bool:
+        return False
+
+
+def _kept_session(self: EndpointConfig) -> _Kept:
+    """What `EndpointConfig.session` makes (Rasa's headers, auth and timeout), made once per
+    endpoint and event loop, with idle connections kept for IDLE_CONNECTION_SECONDS."""
+    loop = asyncio.get_running_loop()
+    session = self.__dict__.get("_zc_session")
+    if session is None or session.closed or session._loop is not loop:
+        auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) \
+            if self.basic_auth else None
+        session = aiohttp.ClientSession(headers=self.headers, auth=auth,
+                                        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                                        connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_SECONDS))
+        self.__dict__["_zc_session"] = session
+    return _Kept(session)
+
+
+class InOrderGraphRunner(DaskGraphRunner):
+    """Rasa's graph runner without dask: the nodes needed for the targets, each once, after
+    the nodes it needs (what `dask.get` does on one thread), the plan computed once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plans: dict[tuple[str, ...], list[tuple[str, Any, list[str]]]] = {}
+
+    def _plan(self, targets: tuple[str, ...]) -> list[tuple[str, Any, list[str]]]:
+        plan = self._plans.get(targets)
+        if plan is None:
+            schema = self._graph_schema.minimal_graph_schema(list(targets))
+            order = TopologicalSorter({name: [n for n in node.needs.values() if n in schema.nodes]
+                                       for name, node in schema.nodes.items()}).static_order()
+            plan = [(name, self._instantiated_nodes[name], list(schema.nodes[name].needs.values()))
+                    for name in order]
+            self._plans[targets] = plan
+        return plan
+
+    def run(self, inputs: dict[str, Any] | None = None, targets: list[str] | None = None) -> dict[str, Any]:
+        run_targets = tuple(targets if targets else self._graph_schema.target_names)
+        plan = self._plan(run_targets)
+        values: dict[str, Any] = {}
+        for name, value in (inputs or {}).items():
+            if isinstance(value, str) and value in self._graph_schema.nodes:
+                raise GraphRunError(f"Input value '{value}' clashes with a node name. Make sure that none of the "
+                                    f"input names passed to the `run` method are the same as node names in the "
+                                    f"graph schema.")
+            values[name] = (name, value)
+        try:
+            for name, node, needs in plan:
+                values[name] = node(*[values.get(n, n) for n in needs])  # dask passes an unknown key as is
+        except RuntimeError as e:
+            raise GraphRunError("Error running runner.") from e
+        return dict(values[t] for t in run_targets)
+
+
+def install() -> None:
+    """Both changes, for this process (idempotent)."""
+    import rasa.core.processor
+
+    EndpointConfig.session = _kept_session
+    rasa.core.processor.DaskGraphRunner = InOrderGraphRunner  # the runner the processor loads models with
+
+
+def main(argv: list[str] | None = None) -> int:
+    install()
+    from rasa.__main__ import main as rasa_main
+    sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
+    rasa_main()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
