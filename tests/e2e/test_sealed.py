@@ -8,8 +8,8 @@ SEALED = ask.SETS["sealed"]
 # Floors below which `make test` fails: a regression guard set under the figures measured when
 # they were last raised (README, "Accuracy"). The targets (92% / 90%) are not met yet;
 # raise these only with work that was not tuned on this set.
-GATE_QUESTIONS = 0.88
-GATE_CONVERSATIONS = 0.82
+GATE_QUESTIONS = 0.90
+GATE_CONVERSATIONS = 0.85
 
 
 def test_sealed_set(servers, capsys):
