@@ -25,12 +25,12 @@ from bot.config import PROBE_PREFIX, settings
 from bot.kb import queries, revisions
 from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons, factor_prompt
 from bot.text import bad_input_reason, has_subject, question_part, readable
+from bot.wording import say
 
 log = logging.getLogger("zhicheng.router")
 INTEGRITY_INTENT = "faq_integrity"
 MAX_MORE = 2  # further questions of one message answered besides the first
 PERSON_FACTS = ("employer", "identity", "series")  # who the person is: read along with a terse follow-up
-ALSO_TITLE = "您可能还想问："
 
 
 def _context(tracker: Tracker, session, text: str) -> router.Context:
@@ -127,7 +127,7 @@ class ActionRespond(Action):
             elif decision.kind == "noted":  # facts first: keep them for the question to come
                 known = dict(tracker.get_slot("adv_facts") or {})
                 facts = advisor.facts_after(known, text)
-                dispatcher.utter_message(text=answers.NOTED.format(facts=dialogue.summary(facts)))
+                dispatcher.utter_message(text=answers.noted(dialogue.summary(facts)))
                 return [SlotSet("adv_facts", facts)]
             elif decision.kind == "ack":
                 dispatcher.utter_message(text=answers.OK)
@@ -215,7 +215,7 @@ class ActionRespond(Action):
                                      json_message={"faq_id": shown.id, "revision": revision})
         also = tuple(c for c in also if all(c.faq_id != m.id for m in more))
         if also:
-            dispatcher.utter_message(text=ALSO_TITLE, buttons=faq.buttons(also))
+            dispatcher.utter_message(text=say("reply.also"), buttons=faq.buttons(also))
         asking = tracker.get_slot("adv_asking")
         if asking:  # a digression while the advisor waits: repeat its question
             advisor.ask_events(dispatcher, asking, again=True)
@@ -239,11 +239,11 @@ class ActionRespond(Action):
             else STATUS_PROMPTS.get(requested or "", STATUS_PROMPTS["status_application_id"])
         if requested == "status_factor_ref" and not router.is_question(text) and not router.misuse(text):
             # neither the 4 characters nor a question ("手机号"): ask for exactly what is needed
-            dispatcher.utter_message(text="还没有收到验证信息。" + prompt, json_message={"input": "factor"})
+            dispatcher.utter_message(text=say("status.prompt.no_factor_yet", prompt=prompt), json_message={"input": "factor"})
             return [UserUtteranceReverted()]
         # a question in the middle of the lookup: answer it, then ask the form's question again
         await self._respond(dispatcher, tracker)
-        dispatcher.utter_message(text="回到申报进度查询：" + prompt,
+        dispatcher.utter_message(text=say("status.prompt.back", prompt=prompt),
                                  buttons=factor_kind_buttons() if requested == "status_factor_kind" else None)
         return [UserUtteranceReverted()]
 

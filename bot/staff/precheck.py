@@ -38,7 +38,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from bot import answers
+from bot import answers, wording
 from bot.config import PROBE_PREFIX, ROOT
 from bot.kb import queries
 from bot.kb.models import FaqEntry, KbVersion, ScheduleStage
@@ -237,6 +237,7 @@ def _stage(data: dict[str, Any], year: int) -> ScheduleStage:
 def replacements(*, session: Session, year: int, kind: str, draft: dict[str, Any], live: dict[str, Any] | None,
                  today: dt.date) -> tuple[dict[str, tuple[str, str]], list[str]]:
     """{faq_id: (reply text now, reply text with the draft)} and the notes on what cannot be known."""
+    wording.sync(session=session)
     notice = queries.notice(session=session, year=year)
     stages = {s.key: s for s in queries.schedule(session=session, year=year)}
     notes: list[str] = []
