@@ -285,8 +285,7 @@ class ActionSmallTalk(ActionRespond):
     something of the domain, which the router answers (a classifier that took "在经开区" for a
     greeting must not lose the district)."""
 
-    RESPONSES = {"greet": "utter_greet", "thank": "utter_thank", "goodbye": "utter_goodbye",
-                 "bot_challenge": "utter_bot_challenge"}
+    RESPONSES = ("greet", "thank", "goodbye", "bot_challenge")  # templates smalltalk.<intent>
 
     def name(self) -> str:
         return "action_small_talk"
@@ -297,5 +296,7 @@ class ActionSmallTalk(ActionRespond):
         if _in_form(tracker) is None and (has_subject(text) or dialogue.understood({}, advisor.facts_after({}, text))):
             return await super().run(dispatcher, tracker, domain)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        dispatcher.utter_message(response=self.RESPONSES.get(intent or "", "utter_greet"))
+        intent = intent if intent in self.RESPONSES else "greet"
+        buttons = [{"title": t, "payload": p} for t, p in answers.CLARIFY_BUTTONS] if intent == "greet" else None
+        dispatcher.utter_message(text=say(f"smalltalk.{intent}"), buttons=buttons)
         return [] if _in_form(tracker) else _end_turn([])  # in a form, the form asks again

@@ -309,7 +309,7 @@ def wording_groups(templates: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for t in templates:
         group, _, name = t["id"].partition(".")
         about = GROUPS[group][0] if group in GROUPS else ""
-        groups.setdefault(group, {"group": group, "about": about, "templates": {}})["templates"][name] = t["text"]
+        groups.setdefault(group, {"group": group, "about": about, "templates": {}})["templates"][name] = t.get("text")
     return list(groups.values())
 
 
@@ -333,6 +333,7 @@ def _check_wording(doc: Any, chk: _Checker) -> list[dict]:
                 chk.add(f, tid, "模板编号重复")
                 continue
             seen.add(tid)
+            text = "" if text is None else text
             if not isinstance(text, str):
                 chk.add(f, tid, "模板必须是文字（数字请加引号，如 '12333'）")
                 continue

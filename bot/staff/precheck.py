@@ -250,6 +250,10 @@ def replacements(*, session: Session, year: int, kind: str, draft: dict[str, Any
         new_stages = dict(stages, **{draft["key"]: _stage(draft, year)})
         dated = session.scalars(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.schedule == draft["key"]))
         return {e.id: (render(e, stages), render(e, new_stages)) for e in dated}, notes
+    if kind == "wording":
+        notes.append("回复模板：检查没有用草稿重新生成用到这个模板的回复，问题集也没有运行。发布后下一条回复就用新的说法，"
+                     "请在对话里试问；不合适可以在历史里恢复。")
+        return {}, notes
     if kind != "faq":
         notes.append("条款的正文不出现在问答回复里，问题集的问答回复不受这次修改影响；顾问的回复没有检查。")
         return {}, notes
@@ -295,7 +299,7 @@ def plan(*, session: Session, year: int, kind: str, draft: dict[str, Any], live:
 
 def check_draft(p: Plan, *, rasa_url: str, tracker_url: URL | None) -> Report:
     report = Report(notes=list(p.notes))
-    if p.kind == "clause":
+    if p.kind in ("clause", "wording"):
         return report
     path = questions_path()
     try:

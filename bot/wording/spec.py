@@ -66,6 +66,7 @@ _SPEC: dict[str, tuple[str, dict[str, str]]] = {
             "unavailable": "",
             "action_error": "error_id",
             "handover": "code hours",
+            "chat_unavailable": "",
         }),
     "status": (
         "申报进度查询：表单的提问、查询结果、各阶段的说明和期限（bot/status/、actions/status.py）",
@@ -411,6 +412,14 @@ _SPEC: dict[str, tuple[str, dict[str, str]]] = {
             "closed.later_year": "today_year",
             "closed.next_step": "stage_year",
             "closed.summary": "stage_year stage end",
+        }),
+    "smalltalk": (
+        "问候、感谢、道别和“你是机器人吗”的回复（actions/respond.py 的 action_small_talk；问候下面有“申报时间”等按钮，见 reply.clarify.*）",
+        {
+            "greet": "",
+            "thank": "",
+            "goodbye": "",
+            "bot_challenge": "",
         }),
 }
 
