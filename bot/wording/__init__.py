@@ -20,9 +20,9 @@ load or a publish adds — the same key retrieval re-indexes on). A process that
 """
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,28 +30,29 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.kb.models import KbVersion, Notice, Template
-from bot.wording.spec import COMMON
+from bot.wording.spec import COMMON, template_ids
+
+log = logging.getLogger(__name__)
 
 FILE = "wording.yml"
-@dataclass(frozen=True)
+
+
 class Wording:
-    """One consistent set of templates and the values every template may use."""
+    """One consistent set of templates (id → text) and the values every template may use: the
+    notice's year and number, and the `common` group's snippets."""
 
-    texts: dict[str, str]
-    year: int
-    notice: str
-
-    def __post_init__(self) -> None:
-        base = {"year": self.year, "notice": self.notice}
-        shared = {k.split(".", 1)[1]: v.format_map(base) for k, v in self.texts.items() if k.startswith(COMMON + ".")}
-        object.__setattr__(self, "_globals", {**base, **shared})
+    def __init__(self, texts: dict[str, str], *, year: int, notice: str):
+        self.texts = dict(texts)
+        base = {"year": year, "notice": notice}
+        shared = {k.partition(".")[2]: v.format_map(base) for k, v in self.texts.items() if k.startswith(COMMON + ".")}
+        self._globals = {**base, **shared}
 
     def say(self, template_id: str, /, **values: Any) -> str:
         try:
             text = self.texts[template_id]
         except KeyError:
             raise KeyError(f"no template {template_id!r} (bot.wording.spec and knowledge/{FILE})") from None
-        return text.format_map({**self._globals, **values})  # type: ignore[attr-defined]
+        return text.format_map({**self._globals, **values})
 
 
 # -- the current wording of this process ----------------------------------------------------
@@ -64,7 +65,7 @@ def from_files(directory: Path | None = None) -> Wording:
     from bot.config import settings
     from bot.kb import loader
     kb = loader.read_knowledge(Path(directory or settings().knowledge_dir))
-    return Wording({t["id"]: t["text"] for t in kb.wording}, kb.year, kb.notice["number"])
+    return Wording({t["id"]: t["text"] for t in kb.wording}, year=kb.year, notice=kb.notice["number"])
 
 
 def _file_words() -> Wording:
@@ -88,7 +89,16 @@ def sync(*, session: Session) -> Wording:
     year = session.scalar(select(func.max(Notice.year)))
     notice = session.get(Notice, year) if year is not None else None
     rows = session.scalars(select(Template).where(Template.year == year)).all() if notice else []
-    words = Wording({r.id: r.text for r in rows}, notice.year, notice.number) if rows else _file_words()
+    if rows:
+        texts = {r.id: r.text for r in rows}
+        missing = [t for t in template_ids() if t not in texts]
+        if missing:  # a database loaded before this code added a sentence: knowledge/'s text until the next load
+            log.warning("%d templates not in the database yet, read from knowledge/ (run zhicheng kb load)",
+                        len(missing))
+            texts.update({t: _file_words().texts[t] for t in missing})
+        words = Wording(texts, year=notice.year, notice=notice.number)
+    else:
+        words = _file_words()
     with _lock:
         _state["key"], _state["words"] = key, words
     return words
@@ -104,9 +114,10 @@ def say(template_id: str, /, **values: Any) -> str:
 
 
 def reset() -> None:
-    """Forget the synced wording (tests; a process that switches databases)."""
+    """Forget the synced wording (tests; a process that switches databases): `say` reads knowledge/
+    again until the next sync."""
     with _lock:
-        _state.update(key=None, words=None, file=None)
+        _state.update(key=None, words=None)
 
 
 class Phrases(Mapping[str, str]):
