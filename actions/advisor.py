@@ -28,7 +28,8 @@ MAX_MISSES = 2  # unclear answers to one question before the way out is offered
 
 def ask_events(dispatcher: CollectingDispatcher, fact: str, *, again: bool = False) -> None:
     text, buttons = dialogue.question(fact)
-    dispatcher.utter_message(text=say("advisor.again", question=text) if again else text, buttons=[{"title": t, "payload": p} for t, p in buttons])
+    dispatcher.utter_message(text=say("advisor.again", question=text) if again else text,
+                             buttons=[{"title": t, "payload": p} for t, p in buttons])
 
 
 def _decider(session, topic: str):

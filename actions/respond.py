@@ -239,7 +239,8 @@ class ActionRespond(Action):
             else STATUS_PROMPTS.get(requested or "", STATUS_PROMPTS["status_application_id"])
         if requested == "status_factor_ref" and not router.is_question(text) and not router.misuse(text):
             # neither the 4 characters nor a question ("手机号"): ask for exactly what is needed
-            dispatcher.utter_message(text=say("status.prompt.no_factor_yet", prompt=prompt), json_message={"input": "factor"})
+            dispatcher.utter_message(text=say("status.prompt.no_factor_yet", prompt=prompt),
+                                     json_message={"input": "factor"})
             return [UserUtteranceReverted()]
         # a question in the middle of the lookup: answer it, then ask the form's question again
         await self._respond(dispatcher, tracker)

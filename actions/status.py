@@ -97,7 +97,8 @@ class ActionAskStatusApplicationId(Action):
                   domain: DomainDict) -> list[EventType]:
         again = any(STATUS_PROMPTS["status_application_id"] in (e.get("text") or "")
                     for e in previous_reply(tracker))
-        dispatcher.utter_message(text=("" if again else say("status.prompt.start")) + STATUS_PROMPTS["status_application_id"])
+        start = "" if again else say("status.prompt.start")
+        dispatcher.utter_message(text=start + STATUS_PROMPTS["status_application_id"])
         return []
 
 

@@ -122,7 +122,8 @@ def test_every_declared_template_is_used_somewhere():
                 if isinstance(node, ast.Constant) and isinstance(node.value, str) and spec.placeholders(node.value) \
                         is not None:
                     phrases.add(node.value)
-    unused = [t for t in spec.template_ids() if t not in literal | phrases and not any(t.startswith(p) for p in prefixes)
+    unused = [t for t in spec.template_ids()
+              if t not in literal | phrases and not any(t.startswith(p) for p in prefixes)
               and not t.startswith(("common.", "advisor.fact."))]  # {snippets}; FACT_LABELS by field name
     assert unused == []
 
