@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from bot.kb.models import Clause, FaqEntry, KbVersion, Notice, ScheduleStage, Series, Template
 from bot.wording import check as wording_check
-from bot.wording.spec import GROUPS, template_ids
 
 FILES = ("notice.yml", "faq.yml", "schedule.yml", "series.yml", "wording.yml")
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
@@ -63,7 +62,7 @@ class Knowledge:
             "faq.yml": {"year": self.year, "faq": self.faq},
             "schedule.yml": {"year": self.year, "stages": self.stages},
             "series.yml": {"year": self.year, "series": self.series},
-            "wording.yml": {"year": self.year, "groups": wording_groups(self.wording)},
+            "wording.yml": {"year": self.year, "groups": wording_check.as_groups(self.wording)},
         }
 
 
@@ -303,47 +302,12 @@ def _check_series(doc: Any, clause_ids: set[str], chk: _Checker) -> list[dict]:
     return out
 
 
-def wording_groups(templates: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Templates ({"id", "text"}) in wording.yml's shape: groups in order, each with its `about`."""
-    groups: dict[str, dict[str, Any]] = {}
-    for t in templates:
-        group, _, name = t["id"].partition(".")
-        about = GROUPS[group][0] if group in GROUPS else ""
-        groups.setdefault(group, {"group": group, "about": about, "templates": {}})["templates"][name] = t.get("text")
-    return list(groups.values())
-
-
 def _check_wording(doc: Any, chk: _Checker) -> list[dict]:
-    """Every template the code uses, each with only the placeholders the code supplies (bot.wording)."""
-    f = "wording.yml"
-    out: list[dict] = []
-    seen: set[str] = set()
-    for item in _entries(doc, "groups", f, chk):
-        group = _text(item.get("group"))
-        templates = item.get("templates")
-        if group not in GROUPS:
-            chk.add(f, group or None, f"未知的模板组 {group!r}（可用的组：{'、'.join(GROUPS)}）")
-            continue
-        if not isinstance(templates, dict):
-            chk.add(f, group, "缺少 templates（名字: 模板 的列表）")
-            continue
-        for name, text in templates.items():
-            tid = f"{group}.{name}"
-            if tid in seen:
-                chk.add(f, tid, "模板编号重复")
-                continue
-            seen.add(tid)
-            text = "" if text is None else text
-            if not isinstance(text, str):
-                chk.add(f, tid, "模板必须是文字（数字请加引号，如 '12333'）")
-                continue
-            for problem in wording_check.problems(tid, text):
-                chk.add(f, tid, problem)
-            out.append({"id": tid, "text": text})
-    for tid in template_ids():
-        if tid not in seen:
-            chk.add(f, tid, "缺少这个模板（程序会用到它）")
-    return out
+    """Every template the code uses, each with only the placeholders the code supplies (bot.wording.check)."""
+    templates, problems = wording_check.check_file(doc)
+    for entry, reason in problems:
+        chk.add("wording.yml", entry, reason)
+    return templates
 
 
 def read_knowledge(directory: Path) -> Knowledge:
