@@ -18,9 +18,10 @@ from bot.wording import say
 
 @dataclass(frozen=True)
 class Stage:
-    """A stage: what the code decides with. Its words are templates `status.stage.<code>.*`:
-    meaning (the stage in plain words), next_step, and for a stage with a deadline its label,
-    what is said when none is recorded (no_deadline) and after it has passed (overdue)."""
+    """A stage: what the code decides with. Its words are templates `status.stage.<code>.*`: label
+    (its name in the reply), meaning (the stage in plain words), next_step, and for a stage with a
+    deadline its deadline_label, what is said when none is recorded (no_deadline) and after it has
+    passed (overdue)."""
 
     code: str
     name: str  # the evaluation system's name of the stage (its exports and the importer use it)
@@ -32,6 +33,11 @@ class Stage:
 
     def _text(self, part: str) -> str:
         return say(f"status.stage.{self.code}.{part}")
+
+    @property
+    def label(self) -> str:
+        """The stage as the reply names it (the template; `name` stays the system's, for imports)."""
+        return self._text("label")
 
     @property
     def meaning(self) -> str:
@@ -185,8 +191,8 @@ def render_status(view: ApplicationView, *, today: dt.date, notice_number: str,
     lines = [
         say("status.line.applicant", name=view.name_masked, application_id=view.application_id, app_year=view.year),
         say("status.line.series", series=view.series, level=view.level, committee=view.committee),
-        say("status.line.stage_since", stage=stage.name, since=_date(since, today)) if since
-        else say("status.line.stage", stage=stage.name),
+        say("status.line.stage_since", stage=stage.label, since=_date(since, today)) if since
+        else say("status.line.stage", stage=stage.label),
         stage.meaning,
     ]
     if stage.code == "returned":
