@@ -57,8 +57,8 @@ def facts_after(known: dict[str, Any], text: str) -> dict[str, Any]:
 def decidable_topics(session, known: dict[str, Any], text: str) -> frozenset:
     """The topics whose decision needs nothing more once this message's facts are added."""
     facts = dialogue.merge(known, text, asking=None, answer=None)
-    if not dialogue.understood(known, facts):
-        return frozenset()
+    if not dialogue.understood(known, facts) and not dialogue.understood({}, known):
+        return frozenset()  # no facts at all: nothing to decide on
     out = set()
     for topic in ("eligibility", "entrustment", "institution"):
         if dialogue.next_turn(dict(facts), _decider(session, topic)).ask is None:
@@ -92,6 +92,8 @@ def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, in
     with kb_session() as session:
         year = queries.current_year(session=session)
         notice_number = queries.notice(session=session, year=year).number
+        if topic != "eligibility" and decide_eligibility(Facts.from_dict(facts)).decision == "no":
+            topic = "eligibility"  # "我是公务员，还能报吗": a fact that rules the person out comes before any other topic
         if topic == "deadline" and not _evaluated_elsewhere(facts):
             stages = session.scalars(select(ScheduleStage).where(ScheduleStage.year == year)).all()
             verdict = decide_deadline(stages, today=clock.today())
@@ -99,8 +101,6 @@ def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, in
             return [SlotSet("adv_topic", topic), SlotSet("adv_asking", None)]
         if topic == "deadline":  # "卫生系列的呢": that series' dates are not this notice's (三(二))
             topic = "eligibility"
-        elif topic != "eligibility" and decide_eligibility(Facts.from_dict(facts)).decision == "no":
-            topic = "eligibility"  # "我是公务员": a fact that rules the person out comes before any other topic
         if asking and intent not in ("skip",) and answer is None and not dialogue.understood(known, facts) \
                 and not is_question(text):  # a question of its own is no failed answer
             misses = int(known.get("_misses", 0)) + 1

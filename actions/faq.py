@@ -63,8 +63,14 @@ def last_answer(tracker: Tracker) -> str | None:
         if not str(event.get("text") or "").startswith("/"):
             break
         taps += 1
-    ids = [((e.get("data") or {}).get("custom") or {}).get("faq_id") for e in previous_reply(tracker, 1 + taps)]
+    customs = [((e.get("data") or {}).get("custom") or {}) for e in previous_reply(tracker, 1 + taps)]
+    ids = [c.get("faq_id") or c.get("context_faq") for c in customs]
     return next((i for i in reversed(ids) if i), None)
+
+
+def after_status(tracker: Tracker) -> bool:
+    """Whether the bot's last reply was an application's status."""
+    return any(((e.get("data") or {}).get("custom") or {}).get("status_stage") for e in previous_reply(tracker, 1))
 
 
 def entity(tracker: Tracker, name: str) -> str | None:

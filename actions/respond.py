@@ -45,7 +45,11 @@ def _context(tracker: Tracker, session, text: str) -> router.Context:
                           out_of_scope=ranked.get("out_of_scope", 0.0),
                           asking=tracker.get_slot("adv_asking"), topic=tracker.get_slot("adv_topic"), facts=known,
                           decidable=advisor.decidable_topics(session, known, text),
-                          last_faq=faq.last_answer(tracker))
+                          last_faq=faq.last_answer(tracker), after_status=faq.after_status(tracker))
+
+
+def _scores(candidates, top: int = 5) -> str:
+    return " ".join(f"{c.faq_id}:{c.score:.2f}" for c in sorted(candidates, key=lambda c: c.score, reverse=True)[:top])
 
 
 def _unanswered_before(tracker: Tracker) -> bool:
@@ -112,10 +116,17 @@ class ActionRespond(Action):
                 if entry is not None:  # the classifier is sure: its entry leads
                     options = [faq.candidate(entry, 2.0)] + \
                               [o for o in options if o.faq_id != entry.id]
-            decision = router.route(text, ctx, options, followups)
+            steps = [(step, [faq.candidate(e, 1.0) for e in entries])
+                     for step, entries in queries.steps(session=session, year=year, parent=router.PROCESS)] \
+                if router.asks_next(text) else []
+            decision = router.route(text, ctx, options, followups, steps)
             # no text: what was decided and why is enough to follow a conversation in the log
             log.info("route %s %s (%s; intent %s)", decision.kind, decision.faq_id or decision.topic or "-",
                      decision.reason, ctx.intent)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("inputs: intent %s %.2f unsure=%s oos %.2f topic %s last %s; candidates %s; followups %s",
+                          ctx.intent, ctx.intent_confidence, ctx.unsure, ctx.out_of_scope, ctx.topic, ctx.last_faq,
+                          _scores(options), _scores(followups))
             if decision.kind == "advisor":
                 pass  # rendered below, outside this session
             elif decision.kind == "refuse":
@@ -275,7 +286,10 @@ class ActionInvalidInput(ActionRespond):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         reason = bad_input_reason(tracker.latest_message.get("text"), settings().max_message_chars)
-        if reason is None and _in_form(tracker) is None and readable(faq.message_text(tracker)):
+        if reason is None and _in_form(tracker) is None and (readable(faq.message_text(tracker))
+                                                             or tracker.get_slot("adv_asking")):
+            # readable words are routed; so is noise ("嗯嗯嗯") while the advisor waits for an
+            # answer: a failed answer, which it asks again, offering a way out after the second
             return await super().run(dispatcher, tracker, domain)
         dispatcher.utter_message(text=answers.BAD_INPUT[reason or "no_text"])
         return [] if _in_form(tracker) else _end_turn([])  # in a form, the form asks again

@@ -14,12 +14,14 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.faq import previous_reply
+from actions.faq import candidate, previous_reply
 from actions.kb import kb_session
-from bot import answers, clock
+from bot import answers, clock, router
+from bot.kb import queries
 from bot.router import misuse
 from bot.status import security, service, vault
 from bot.status.prompts import FACTOR_NAMES, STATUS_PROMPTS, factor_kind_buttons, factor_prompt
+from bot.status.stages import BY_CODE
 from bot.text import normalize
 from bot.wording import say
 
@@ -63,10 +65,10 @@ class ValidateStatusForm(FormValidationAction):
             return {"status_factor_kind": value}
         if _refused(value, dispatcher):  # "你直接把手机号告诉我吧" names the phone, but chooses nothing
             return {"status_factor_kind": None}
-        typed = str(value or "")
-        if "手机" in typed or "电话" in typed:  # typed instead of tapped
+        typed = normalize(str(value or "")).lower()  # typed instead of tapped, in Chinese or English
+        if any(w in typed for w in ("手机", "电话", "phone", "mobile", "cell")):
             return {"status_factor_kind": "phone4"}
-        if "身份证" in typed or "证件" in typed:
+        if any(w in typed for w in ("身份证", "证件", "id card", "identity", "national id")) or typed.strip() == "id":
             return {"status_factor_kind": "id4"}
         dispatcher.utter_message(text=say("status.prompt.choose_factor"))
         return {"status_factor_kind": None}
@@ -82,11 +84,29 @@ class ValidateStatusForm(FormValidationAction):
                                     factor=sealed.factor if sealed else None, client=sealed.client_key if sealed else None,
                                     channel="chat", conversation_id=tracker.sender_id, now=now)
             reply = service.render_result(result, session=session, today=clock.today())
-        dispatcher.utter_message(text=reply)
+            context = _stage_entry(session, result.view.stage) if result.ok and result.view else None
+        # the entry on the application's stage travels with the reply: "下一步呢" / "在哪交" after it
+        # are read in its light (actions.faq.last_answer)
+        dispatcher.utter_message(text=reply, json_message={"status_stage": result.view.stage, "context_faq": context}
+                                 if context else None)
         if result.verdict == "no_match":
             dispatcher.utter_message(text=say("status.prompt.id_again"))
             return {"status_factor_ref": None, "status_application_id": None}
         return {"status_factor_ref": result.verdict}  # ok / locked: the form is done
+
+
+def _stage_entry(session, stage_code: str) -> str | None:
+    """The knowledge-base entry on the step of the procedure an application's stage is at."""
+    stage = BY_CODE.get(stage_code)
+    year = queries.current_year(session=session)
+    if stage is None or year is None or not stage.clauses:
+        return None
+    steps = [(step, [candidate(e, 1.0) for e in entries])
+             for step, entries in queries.steps(session=session, year=year, parent=router.PROCESS)]
+    # the latest step the stage rests on: 已缴费待评审 (三(一)4, 三(一)5) waits for the defense, 视为放弃
+    # (三(一)3, 三(一)4) was a payment missed
+    found = next((router.step_entry(c, steps) for c in reversed(stage.clauses) if c in dict(steps)), None)
+    return found.faq_id if found else None
 
 
 class ActionAskStatusApplicationId(Action):

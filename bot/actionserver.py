@@ -17,6 +17,7 @@ import argparse
 import hmac
 import json
 import logging
+import os
 import secrets
 import traceback
 import zlib
@@ -128,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=1)
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
+    # ZHICHENG_ROUTE_LOG=DEBUG: the router's inputs (intents, candidates' ids and scores; no text) per message
+    logging.getLogger("zhicheng.router").setLevel(os.environ.get("ZHICHENG_ROUTE_LOG", "INFO").upper())
     secure_var_dir()
     app = create_app(args.actions)
     app.run(host=settings().host, port=args.port, workers=args.workers, access_log=False)

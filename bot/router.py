@@ -34,6 +34,7 @@ PLAUSIBLE = 0.35  # combined score (NLU confidence + retrieval, each 0..1) worth
 CLEAR_LEAD = 1.8  # or a lower score this many times the runner-up's (the classifier leans one way)
 FLOOR = 0.18  # below this nothing is answered
 ALSO = 0.25  # a runner-up worth listing under the answer
+SURE = 0.9  # a combined score that answers a statement too ("公示期几天" typed without a question mark)
 STRONG_OUT_OF_SCOPE = 0.6  # the classifier's out_of_scope confidence that retrieval must beat
 MAX_ALSO = 3
 PERSONAL_TOPICS = ("entrustment", "institution")  # topics whose answer depends on the person's own facts
@@ -42,10 +43,11 @@ CONTEXT_WEIGHT = 0.5  # how much the questions before a terse follow-up count ag
 _MISUSE = re.compile(r"造假|作假|伪造|弄虚作假|假的?[\u4e00-\u9fff]{0,4}?(学历|学位|证书|证明|材料|论文|业绩|社保)|假证|办个?证|买(个)?证|代写|代做|"
                      r"做一?[张个份本]?[\u4e00-\u9fff]{0,8}?(证书|证明|文凭|毕业证|学位证)|没有真实(业绩|成果)|虚构|编造|"
                      r"改一?下?(学历|证书|日期)|p图|ps一?下|p一?[个张]|自己p|私刻|刻[个一]?章|假[公印]?章|fake|forge|"
-                     r"绕过(审核|验证)", re.I)
+                     r"绕过(审核|验证)|买[\u4e00-\u9fff]{0,6}?(证书|职称|文凭|学历|学位)|往前改|往后改|"
+                     r"改一?改?[\u4e00-\u9fff]{0,4}?(入职|工作|参保|毕业|出生)(时间|年限|日期)|当成自己的|据为己有|冒名|顶替|替考|替[他她人]去?(答辩|考试|参加)|找人(代|替)[\u4e00-\u9fff]{0,2}(答辩|考)", re.I)
 # help to get a forgery, plagiarism or a weak case past the checks
-_EVADE = re.compile(r"(躲过|逃过|避开|规避|绕过|蒙混|瞒过|糊弄|骗过|不被(发现|查出|查到)|不会被(发现|查出|查到)|查不出|查不到|"
-                    r"降重|过查重)")
+_EVADE = re.compile(r"(躲过|逃过|避开|规避|绕过|蒙混|瞒过|糊弄|骗过|不被(发现|查出|查到)|不会被(发现|查出|查到)|"
+                    r"(会|能|就|才|应该|肯定|保证)查不(出|到)|(审核|审查|评审|查)的?人?[\u4e00-\u9fff]{0,3}看不出|查不(出来?|到)(吧|那种|的那种)|(查重|论文|抄)[\u4e00-\u9fff]{0,6}查不(出|到)|没人查|没有人查|不会有人查|降重|过查重)")
 # money or favours for the people who decide
 _BRIBE = re.compile(r"行贿|贿赂|红包|好处费|回扣|塞[点些]?钱|送[点些]?钱|送[点些]?礼|给[点些]?好处|给[点些]?钱|打点|疏通|走后门|托关系|找关系|"
                     r"买通|收买|花钱[\u4e00-\u9fff]{0,6}(过|通过|评上)|bribe", re.I)
@@ -111,6 +113,7 @@ class Context:
     # without asking anything more (the action works it out with the decision functions)
     decidable: frozenset[str] = frozenset()
     last_faq: str | None = None  # the entry the reply before this message answered from, if any
+    after_status: bool = False  # that reply was an application's status (last_faq: its stage's entry)
 
 
 @dataclass(frozen=True)
@@ -194,10 +197,16 @@ def advisor_topic(text: str, ctx: Context, best: Candidate | None = None) -> str
     # a question with the user's own facts gets their verdict when the facts suffice for one;
     # otherwise a sure FAQ answer serves better than a string of questions
     sure_faq = bool(ctx.intent and ctx.intent.startswith("faq_") and not ctx.unsure)
-    if named and own_facts and (named in ctx.decidable or not (sure_faq or best and best.score > ctx.out_of_scope)):
-        return named  # (an entry the classifier's out-of-scope reading outweighs would not be answered)
-    if ctx.topic and states_facts and (ctx.intent in ("inform", None) or ctx.unsure or not is_question(text)):
-        return ctx.topic  # "央企本级" / "单位在亦庄" continue the topic at hand
+    # (an entry the classifier's out-of-scope reading outweighs would not be answered; an entry on
+    # another topic answers another question: "出版系列副编审是哪个评委会评的" is not about 三(二))
+    if named and own_facts and (named in ctx.decidable or not (sure_faq or best and best.score > ctx.out_of_scope
+                                                               and faq_topic in (None, named))):
+        return named
+    if named and named == ctx.topic and named in ctx.decidable and is_question(text) and not own_facts:
+        return named  # "要去哪里申报？" after the institution's verdict: that verdict, on the facts known
+    if ctx.topic and states_facts and named in (None, ctx.topic) \
+            and (ctx.intent in ("inform", None) or ctx.unsure or not is_question(text)):
+        return ctx.topic  # "央企本级" / "单位在亦庄" continue the topic at hand (unless it asks for another)
     if ctx.intent == "inform" and own_facts:
         if not (ctx.topic or named or is_question(text)):
             return None  # "我们公司在亦庄": facts before any question are noted, not an interview
@@ -222,12 +231,19 @@ _WHEN = re.compile(r"哪天|几号|什么时候|啥时候|何时|截止|最晚|�
 # (三(一)2 is the unit's review; 三(一)2第2段 the freelancers' way, by an association)
 _NOT_FOR = {"自由职业": ("三(一)2",)}
 NOT_FOR_WEIGHT = 0.5
+NOT_FOR_CAP = 0.34  # under PLAUSIBLE: an entry for others leads only when nothing else is plausible
+# and clauses written for this person: the freelancers' own way (一第3段, 三(一)2第2段)
+_FOR = {"自由职业": ("一第3段", "三(一)2第2段")}
+FOR_WEIGHT = 1.25
 
 
 def for_this_person(candidates: Sequence[Candidate], facts: Mapping[str, Any]) -> list[Candidate]:
-    """The candidates, with those resting only on clauses written for others weighed down."""
-    other = _NOT_FOR.get(str(facts.get("employer") or ""), ())
-    return [replace(c, score=c.score * NOT_FOR_WEIGHT) if c.clauses and set(c.clauses) <= set(other) else c
+    """The candidates, with those resting only on clauses written for others weighed down, and those
+    written for this person weighed up."""
+    employer = str(facts.get("employer") or "")
+    other, own = _NOT_FOR.get(employer, ()), _FOR.get(employer, ())
+    return [replace(c, score=min(c.score * NOT_FOR_WEIGHT, NOT_FOR_CAP)) if c.clauses and set(c.clauses) <= set(other)
+            else replace(c, score=c.score * FOR_WEIGHT) if set(c.clauses) & set(own) else c
             for c in candidates]
 
 
@@ -242,6 +258,96 @@ def dated_follow_up(text: str, ctx: Context, ranked: Sequence[Candidate],
         return None
     dated = last if last.dated else next((c for c in context if c.dated and set(c.clauses) & set(last.clauses)), None)
     return replace(dated, score=max(dated.score, PLAUSIBLE)) if dated is not None else None
+
+
+# "what comes after X": the steps of the review procedure are the numbered paragraphs of 三(一), in
+# the notice's own order (the action passes them with the entries resting on each)
+PROCESS = "三(一)"
+# the step a message says is done, by its words (the last one named before the cue counts)
+_STEP_WORDS = (("三(一)1", r"个人网上申报|网上申报|个人申报|申报|报名|报上去|报完|提交|填报|上传"),
+               ("三(一)2", r"单位审核|单位推荐|推荐|单位(审|盖章|同意)|公示无异议"),
+               ("三(一)3", r"机构审核|首次审核|材料审核|审核|审查|补正"),
+               ("三(一)4", r"缴费|交费|交钱|付费|付款|交完钱|评审费"),
+               ("三(一)5", r"答辩|评审会|评委会评审|表决|评审(完|结束|过了|通过)"),
+               ("三(一)6", r"公示"),
+               ("三(一)7", r"证书"))
+_NEXT = re.compile(r"下一步|下一个环节|下个环节|接下来|然后呢|然后\s*[?？]|然后\s*什么|然后(要|该|干|做|是)|之后呢|以后呢|后来呢|再往后|"
+                   r"后面(呢|还有|要|该|是)|\bnext\b|happens\s*之后|"
+                   r"(之后|以后|完了?|过了|好了|完成了?|结束了?)[，,\s]?(呢|还(要|有|得|需要)|要干|要做|该干|该做|干什么|干啥|做什么|"
+                   r"怎么办|怎么弄|怎么走|是什么|是啥|走什么|进行什么|进入什么|到哪一步|什么环节|什么流程|等什么)")
+_NOTIFIED = re.compile(r"(收到|接到|来了)[^，,。]{0,6}(短信|通知)|(短信|通知)[^，,。]{0,4}(收到|来了|到了)")
+_DONE = re.compile(r"通过|完了|完成|结束|过了|之后|以后")
+# words that name a part of another step too: the unit publicises and reviews within 三(一)2
+_WITHIN = {"三(一)2": re.compile(r"公示|审核|审查")}
+# English word order, through the glossary: "after the unit recommends, what then?" → "之后 the 单位 推荐, 然后?"
+_AFTER = re.compile(r"(?:之后|以后)\s*(?:[a-z]+\s+){0,2}")
+
+
+def asks_next(text: str) -> bool:
+    """Whether a message asks what comes after something ("之后呢", "下一步")."""
+    return bool(_NEXT.search(text))
+
+
+def step_named(text: str) -> str | None:
+    """The step of the procedure a "what comes after" message says is done: the last one named
+    before the cue ("审核通过以后呢" → 三(一)3), or None."""
+    cue = _NEXT.search(text)
+    if not cue:
+        return None
+    if any(re.search(words, text[cue.end():]) for _, words in _STEP_WORDS):
+        return None  # "补正之后还要单位再推荐吗" asks about that step, not what comes next
+    before = text[:cue.start()] or text
+    best, at = None, -1
+    for step, words in _STEP_WORDS:
+        for m in re.finditer(words, before):
+            if m.start() > at or m.start() == at and best is None:
+                best, at = step, m.start()
+    if best is None or re.match(r"\W*(?:and|so|then)?\W*(?:之后|以后)", before):
+        after = _AFTER.search(text)  # "之后 the 单位 推荐": the step comes after the word
+        named = after and next((step for step, words in _STEP_WORDS if re.match(words, text[after.end():])), None)
+        best = named or best
+    return best
+
+
+def next_step(text: str, ctx: Context, steps: Sequence[tuple[str, Sequence[Candidate]]]) -> Candidate | None:
+    """"推荐完之后呢", "submit 之后 next step 是什么", "然后呢" after the payment answer: the entry on the
+    step that follows the one named, or the one the last answer was on. `steps`: the procedure's
+    steps in order, each with the entries resting on it."""
+    if not steps or not asks_next(text):
+        return None
+    order = [step for step, _ in steps]
+    done = step_named(text)
+    cue = _NEXT.search(text)
+    if cue and any(re.search(words, text[cue.end():]) for _, words in _STEP_WORDS):
+        return None
+    if cue and re.search(r"[\u4e00-\u9fff]{3,}.*(吗|(?<![什怎这那多])么)[?？]?$", text[cue.end():]):
+        return None  # "改完还得单位再推一遍吗": a yes/no question of its own, not "what comes next"
+    last = next((step for step, entries in steps if any(c.faq_id == ctx.last_faq for c in entries)), None) \
+        if ctx.last_faq else None
+    if done is None and not has_subject(text):
+        done = last
+    elif last in _WITHIN and done != last and _WITHIN[last].search(text[:cue.start()] if cue else text):
+        return None  # "公示完了呢" after the unit's review: its own publicity, still within that step
+    if done not in order or order.index(done) + 1 >= len(order):
+        return None
+    if done is not None and _NOTIFIED.search(text) and not _DONE.search(text):
+        # "答辩 收到短信了 然后干嘛": the notice of a step came, the step itself is still ahead
+        own = step_entry(done, steps, ctx.facts)
+        return replace(own, score=max(own.score, PLAUSIBLE)) if own is not None else None
+    if ctx.after_status and done == last and step_named(text) is None:
+        # "那我下一步该干啥" after "待缴费": what to do at the stage the application is in
+        return next((replace(c, score=max(c.score, PLAUSIBLE)) for _, entries in steps for c in entries
+                     if c.faq_id == ctx.last_faq), None)
+    best = step_entry(order[order.index(done) + 1], steps, ctx.facts)
+    return replace(best, score=max(best.score, PLAUSIBLE)) if best is not None else None
+
+
+def step_entry(step: str, steps: Sequence[tuple[str, Sequence[Candidate]]],
+               facts: Mapping[str, Any] | None = None) -> Candidate | None:
+    """The entry that tells about `step`: the one on the step itself (dated first: it tells when),
+    before a paragraph of it written for others than this person."""
+    entries = for_this_person(dict(steps).get(step, ()), facts or {})
+    return max(entries, key=lambda c: (c.score, c.dated, -entries.index(c))) if entries else None
 
 
 def read_along(ctx: Context, ranked: Sequence[Candidate], context: Sequence[Candidate]) -> list[Candidate]:
@@ -260,14 +366,31 @@ def read_along(ctx: Context, ranked: Sequence[Candidate], context: Sequence[Cand
     return sorted(scored, key=lambda c: c.score, reverse=True)
 
 
+_LATIN_WORD = re.compile(r"[a-z][a-z'-]*", re.I)
+_CODE = re.compile(r"[{}$<>\\|`=]|://|www\.|\.(com|cn|org|net)\b", re.I)
+ENGLISH = 0.5  # share of a message's words left in English (after the glossary) above which it is English
+
+
+def mostly_english(text: str) -> bool:
+    """Whether a message is mostly English words the glossary left as they were: the classifier,
+    trained on Chinese, reads those as out of scope; retrieval reads what was translated."""
+    if _CODE.search(text):
+        return False  # markup, code or an address is not a question in English
+    latin, cjk = len(_LATIN_WORD.findall(text)), len(_CJK_CHAR.findall(text))
+    # some words translated: it speaks of the domain
+    return latin > 0 and cjk >= 2 and latin / (latin + cjk / 2) > ENGLISH
+
+
 def route(text: str, ctx: Context, candidates: Sequence[Candidate],
-          followups: Sequence[Candidate] = ()) -> Route:
+          followups: Sequence[Candidate] = (), steps: Sequence[tuple[str, Sequence[Candidate]]] = ()) -> Route:
     """Where `text` goes. `candidates` are FAQ entries scored by NLU confidence plus retrieval;
     `followups` the same for this message read together with the previous question (a terse
     follow-up like "那中级呢" or "在哪交" is answered in that light)."""
     abuse = misuse(text)
     if abuse:
         return Route("refuse", reason=abuse)
+    if mostly_english(text) and ctx.intent == "out_of_scope":
+        ctx = replace(ctx, unsure=True, intent_confidence=ctx.intent_confidence / 2, out_of_scope=ctx.out_of_scope / 2)
     weekday = _WEEKDAY_Q.search(text)
     if weekday and 1 <= int(weekday.group(1)) <= 12 and 1 <= int(weekday.group(2)) <= 31:
         return Route("weekday", date=(int(weekday.group(1)), int(weekday.group(2))), reason="weekday of a date")
@@ -277,9 +400,15 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
     if not ctx.unsure and (ctx.intent == "stop" and not is_question(text)
                            or ctx.intent in ("affirm", "deny") and not ctx.asking):
         return Route("ack", reason=ctx.intent or "")
+    after = next_step(text, ctx, steps)
+    if after is not None:
+        return Route("faq", faq_id=after.faq_id, topic=topic_of_clauses(after.clauses), reason="the next step")
     ranked = sorted(for_this_person(candidates, ctx.facts), key=lambda c: c.score, reverse=True)
     followups = for_this_person(followups, ctx.facts)
     following = bool(followups) and elliptical(text)
+    if following and ctx.after_status and ctx.last_faq and not has_subject(text):
+        # "为啥会这样" / "那怎么办" right after an application's status: about that stage
+        return Route("faq", faq_id=ctx.last_faq, reason="about the status just given")
     if following:
         dated = dated_follow_up(text, ctx, ranked, followups)
         if dated is not None:  # the dates of what was just answered, before any advisor
@@ -299,8 +428,13 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
         return Route("advisor", topic=ctx.topic, reason="answers the open question")
     if ctx.unsure and ctx.intent == "stop" and not is_question(text):
         return Route("ack", reason="stop")
-    if not fits and not is_question(text) and dialogue.understood({}, dialogue.merge({}, text, asking=None, answer=None)):
-        # "I'm a foreigner with a work permit, at a 民企 in 海淀": facts first, the question to come
+    if not is_question(text) and not following and not (sure_faq and fits) and not (fits and ranked[0].score >= SURE) \
+            and dialogue.understood({}, dialogue.merge({}, text, asking=None, answer=None)):
+        # "I'm a foreigner with a work permit, at a 民企 in 海淀", "领导让我报个初级职称。": facts first,
+        # the question to come (an entry that merely shares a word is no answer to a statement);
+        # facts that settle who may apply ("现在是公务员了") get that verdict straight away
+        if "eligibility" in ctx.decidable:
+            return Route("advisor", topic="eligibility", reason="states facts that decide")
         return Route("noted", reason="states facts")
     if ctx.intent == "out_of_scope" and ctx.intent_confidence >= STRONG_OUT_OF_SCOPE \
             and not (ranked and (ranked[0].score >= 0.9 or fits and has_subject(text))):

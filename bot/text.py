@@ -67,7 +67,7 @@ def has_chinese(text: str) -> bool:
 
 
 # ... and the A-not-A questions: 会不会, 是不是, 有没有, 行不行, 算不算
-_QUESTION_CUE = re.compile(r"吗|么|呢|\?|？|怎|如何|哪|什么|多少|能不能|可不可以|是否|要不要|需不需要|几|谁|(?![不没])([\u4e00-\u9fff])[不没]\1")
+_QUESTION_CUE = re.compile(r"吗|么|呢|\?|？|怎|如何|哪|什么|多少|能不能|可不可以|是否|要不要|需不需要|(?<![那这好前过头后十])几|谁|(?![不没])([\u4e00-\u9fff])[不没]\1")
 _CLAUSE_SPLIT = re.compile(r"[。！!？?；;\n]+|[，,](?=[^，,]{4,})")
 def readable(text: str) -> bool:
     """Whether a message has words to read: a term of the domain, or a few different Chinese
@@ -98,10 +98,14 @@ def question_part(text: str) -> str:
     if not clauses:
         return text
     asking = [i for i, c in enumerate(clauses) if _QUESTION_CUE.search(c)]
-    picked = asking[-2:] or [len(clauses) - 1]
+    lex = lexicon()
+    if not asking:  # a story with no question: what it says of the domain (its last such clauses)
+        told = [i for i, c in enumerate(clauses) if lex.has_term(c)][-MAX_BORROWED:]
+        return "，".join(clauses[i] for i in told) if told else clauses[-1]
+    picked = asking[-2:]
     # "……论文是找人代写的，后来被查出来了，会有什么后果": a question that names nothing of the
     # domain is about the clauses before it
-    first, lex = picked[0], lexicon()
+    first = picked[0]
     while first > 0 and picked[0] - first < MAX_BORROWED and \
             not any(lex.has_term(clauses[i]) for i in range(first, picked[-1] + 1)):
         first -= 1

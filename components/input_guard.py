@@ -2,6 +2,10 @@
 
 Empty or whitespace, longer than `max_chars`, HTML/script markup, or no letter/digit/Chinese
 character at all (emoji, punctuation). The action explains which, from bot.answers.BAD_INPUT.
+
+A message that names an application id (the `application_id` regex entity) asks for that
+application's status, however sure the classifier was of something else: "你好，我的申报编号是
+DEMO-2024-0003，想看看单位推荐了没有" starts the lookup even when its words pull elsewhere.
 """
 from __future__ import annotations
 
@@ -18,6 +22,9 @@ from bot.text import bad_input_reason
 from components.normalizer import ORIGINAL_LENGTH, ORIGINAL_MARKUP
 
 INVALID_INTENT = "invalid_input"
+STATUS_INTENT = "inform_application_id"
+# intents that must win over a named id (leave, start over with another id, a human)
+_WIN_OVER_ID = {"change_application_id", "stop", "request_human"}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -46,4 +53,10 @@ class InputGuard(GraphComponent):
                 message.set(INTENT, intent, add_to_output=True)
                 message.set("intent_ranking", [intent], add_to_output=True)
                 message.set("entities", [], add_to_output=True)
+            elif any(e.get("entity") == "application_id" for e in message.get("entities") or []) \
+                    and (message.get(INTENT) or {}).get(INTENT_NAME_KEY) not in _WIN_OVER_ID:
+                intent = {INTENT_NAME_KEY: STATUS_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+                ranking = [r for r in message.get("intent_ranking") or [] if r.get(INTENT_NAME_KEY) != STATUS_INTENT]
+                message.set(INTENT, intent, add_to_output=True)
+                message.set("intent_ranking", [intent, *ranking], add_to_output=True)
         return messages

@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.respond import ActionAnswerFaq, ActionFaqFallback, ActionInvalidInput
+from actions.status import ValidateStatusForm
 from bot.db import new_session
 from bot.kb.models import FaqEntry
 from tests.conftest import ROOT
@@ -44,7 +45,7 @@ async def test_answer_by_intent_cites_clause(loaded_default_db, dispatcher, doma
     assert events[1]["name"] == "adv_facts" and events[1]["value"]["is_civil_servant"] is True  # kept for follow-ups
     reply = texts(dispatcher)
     assert "公务员不得参加专业技术人才职称评审" in reply
-    assert reply.endswith(CITE + "一第4段")
+    assert dispatcher.messages[0]["text"].endswith(CITE + "一第4段")  # the answer ends with its source
 
 
 async def test_window_answer_states_today(loaded_default_db, dispatcher, domain, monkeypatch):
@@ -52,7 +53,7 @@ async def test_window_answer_states_today(loaded_default_db, dispatcher, domain,
     await ActionAnswerFaq().run(dispatcher, tracker("申报截止哪天", "faq_apply_window"), domain)
     reply = texts(dispatcher)
     assert "按今天（2024年7月20日）计算：个人网上申报正在进行，7月23日截止，还剩4天（含今天，其中工作日2天）。" in reply
-    assert reply.endswith(CITE + "三(一)1")
+    assert dispatcher.messages[0]["text"].endswith(CITE + "三(一)1")
 
 
 async def test_staff_edit_shows_in_next_reply(loaded_default_db, dispatcher, domain):
@@ -148,3 +149,17 @@ async def test_the_weekday_answer_names_the_window_that_ends_that_day(loaded_def
     await ActionFaqFallback().run(dispatcher, tracker("7月23日是星期几", "nlu_fallback"), domain)
     reply = texts(dispatcher)
     assert "2024年7月23日是星期二" in reply and "截止日" in reply and CITE + "三(一)1" in reply
+
+
+@pytest.mark.parametrize("typed, kind", [("手机号", "phone4"), ("phone number", "phone4"), ("用身份证吧", "id4"),
+                                         ("ID card", "id4"), ("Mobile", "phone4")])
+def test_the_verification_method_typed_in_chinese_or_english_is_understood(typed, kind, dispatcher):
+
+    out = ValidateStatusForm().validate_status_factor_kind(typed, dispatcher, None, {})
+    assert out == {"status_factor_kind": kind} and not dispatcher.messages
+
+
+def test_a_method_not_understood_is_asked_again(dispatcher):
+
+    assert ValidateStatusForm().validate_status_factor_kind("不知道", dispatcher, None, {}) == {"status_factor_kind": None}
+    assert "身份证号后4位还是手机号后4位" in dispatcher.messages[0]["text"]

@@ -38,3 +38,17 @@ def test_new_entry_is_found_after_load_without_training(session, knowledge):
     assert session.get(FaqEntry, (2024, "photo_size")).intent is None
     hits = search_mod.search("证件照有啥要求", session=session, year=2024)
     assert hits[0].faq_id == "photo_size"
+
+
+def test_the_classifiers_examples_are_indexed_with_their_entry(session):
+    """The ways users ask for an entry (data/nlu) lead to it: nearly every example of a FAQ intent
+    finds its own entry first, so retrieval knows the users' words, not only the staff's."""
+    entries = {e.intent: e.id for e in session.query(FaqEntry).filter(FaqEntry.year == 2024) if e.intent}
+    examples = search_mod._examples()
+    tried = found = 0
+    for intent, faq_id in entries.items():
+        for text in examples.get(intent, [])[:5]:
+            hits = search_mod.search(text, session=session, year=2024)
+            tried += 1
+            found += bool(hits) and hits[0].faq_id == faq_id
+    assert tried > 100 and found / tried >= 0.85, (found, tried)

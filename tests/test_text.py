@@ -1,7 +1,7 @@
 """Normalisation: what the NLU and retrieval see for what users type."""
 import pytest
 
-from bot.text import bad_input_reason, normalize
+from bot.text import bad_input_reason, normalize, question_part
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -69,3 +69,9 @@ def test_the_english_glossary_has_no_key_twice():
 
     yaml.load(TERMS.read_text(encoding="utf-8"), Loader=Strict)
     assert not seen
+
+
+def test_a_story_without_a_question_keeps_what_it_says_of_the_domain():
+    story = "我的材料机构审核已经通过了，短信让我在规定时间内缴费，结果那几天我在国外出差，一直没网。"
+    part = question_part(story)
+    assert "缴费" in part and "一直没网" not in part

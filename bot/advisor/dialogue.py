@@ -58,6 +58,16 @@ _EXPERTS = ((re.compile(r"[2-9两三四五六七八九十]\s*[名个位]|2名及
             (re.compile(r"[1一]\s*[名个位]|只有一"), 1), (re.compile(r"没有|0\s*[名个位]|一个都没"), 0))
 
 
+_OTHER_PERSON = re.compile(r"^[，,。\s]*(那|那么|要是|如果是|换成)?(我|我自己|她|他|我爱人|我老公|我老婆|我媳妇|我同事|我朋友)"
+                           r"(呢|的话呢|的情况呢|怎么样|咋样)(?=$|[，,。？?！!\s])")
+
+
+def switches_person(text: str) -> bool:
+    """Whether a turn moves to someone else ("那我呢，我在事业单位", "那她呢"): the facts known
+    were another person's, and this person's start afresh."""
+    return bool(_OTHER_PERSON.search(text))
+
+
 def merge(known: dict[str, Any], text: str, *, asking: str | None, answer: bool | None,
           skip: bool = False) -> dict[str, Any]:
     """The facts after one user turn: what the text states overrides what was known.
@@ -66,7 +76,7 @@ def merge(known: dict[str, Any], text: str, *, asking: str | None, answer: bool 
     A bare "二级单位"/"三级单位" refines an employer already known to be a central unit; without
     that context it is read as the central tier and `READ_AS` records the word for the reply.
     """
-    facts = dict(known)
+    facts = {} if switches_person(text) else dict(known)
     facts.pop(READ_AS, None)
     new = extract_facts(text)
     if "employer" not in new:
@@ -96,7 +106,9 @@ def merge(known: dict[str, Any], text: str, *, asking: str | None, answer: bool 
 
 _TOPIC_WORDS = (("entrustment", re.compile(r"委托函")), ("deadline", re.compile(r"还能报|来得及|还能申报|还能提交")),
                 ("institution", re.compile(r"哪个机构|哪家机构|评委会|找谁|找哪")),
-                ("eligibility", re.compile(r"能报|能不能报|能评|能申报|可以申报|可以报|能参加")),
+                ("eligibility", re.compile(r"能报|能不能报|能评|能不能评|可以评|可不可以评|能申报|可以申报|可以报|能参加|能参评|"
+                                            r"可以参评|有资格|够资格|够条件|符合条件吗|符合申报条件吗|有门路|有没有门路|"
+                                            r"评得了|报得了|有没有机会评|有机会评|能接着评|还能评|还可以评|能继续评|能再评")),
                 # where to apply, when nothing above was named ("公司在丰台，报助理工程师找哪个区")
                 ("institution", re.compile(r"哪个区|哪区|去哪|哪家|哪个评委会|在哪报|哪里报|哪儿报|向谁")))
 

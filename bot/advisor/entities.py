@@ -28,10 +28,11 @@ SERIES_FILE = Path(__file__).resolve().parent.parent.parent / "knowledge" / "ser
 LEVELS = ("初级", "中级", "副高级", "正高级")
 SENIOR_LEVELS = ("副高级", "正高级")  # 高级职称 in 五(六)
 _LEVEL_SYNONYMS = {
-    "初级": ["初级", "初级职称", "助理级", "员级", "助理", "初级工程师"],
-    "中级": ["中级", "中级职称", "中级工程师"],
+    # 初级工程 / 中级工程 ("评个初级工程职称") likewise, past the skill grades 初级工 / 中级工
+    "初级": ["初级", "初级职称", "助理级", "员级", "助理", "初级工程师", "初级工程"],
+    "中级": ["中级", "中级职称", "中级工程师", "中级工程"],
     # 高级工程师 / 高级工艺美术师 are named here so that the skill grade 高级工 does not block them
-    "副高级": ["副高级", "副高", "副高职称", "副高级职称", "高级", "高级工程师", "高级工艺美术师"],
+    "副高级": ["副高级", "副高", "副高职称", "副高级职称", "高级", "高级工程师", "高级工程", "高级工艺美术师"],
     "正高级": ["正高级", "正高", "正高职称", "正高级职称"],
 }
 # 高级职称 covers both 副高级 and 正高级 (五(六)); skill grades are not title levels;
@@ -68,7 +69,10 @@ _EMPLOYER_SYNONYMS = {
     NATIONAL_ASSOCIATION: ["全国性行业协会商会", "全国性行业协会", "全国性协会", "全国性商会", "行业协会商会",
                            "全国性学会", "脱钩协会", "脱钩商会", "脱钩行业协会"],
     GOVERNMENT: ["党政机关", "机关单位", "政府机关", "行政机关", "政府部门", "机关", "公务员"],
-    FREELANCE: ["自由职业者", "自由职业", "自由职业专业技术人才", "自由职业人员", "自由职业人"],
+    FREELANCE: ["自由职业者", "自由职业", "自由职业专业技术人才", "自由职业人员", "自由职业人", "没有单位", "没单位",
+                "无单位", "没有工作单位", "没有固定单位", "不在任何单位", "灵活就业", "自由插画师", "自由撰稿人",
+                "自由摄影师", "自由设计师", "独立设计师", "独立插画师", "自由画家", "自由艺术家", "独立音乐人",
+                "freelancer", "freelance"],
     SELF_EVALUATING: ["自主评聘单位", "自主评聘"],
 }
 # 参照公务员法管理 is not the notice's 公务员: leave it to the dialogue to ask
@@ -147,7 +151,7 @@ _flags("has_work_permit", True, ["工作许可证", "工作许可", "外国人�
 _flags("has_work_permit", False, ["没有工作许可", "没有工作许可证", "没工作许可", "无工作许可", "无工作许可证",
                                   "未办工作许可"])
 _flags("is_high_skill", True, ["高技能人才", "高技能", "高级技师", "技师"])
-_flags("is_freelancer", True, ["自由职业者", "自由职业"])
+_flags("is_freelancer", True, ["自由职业者", "自由职业", "灵活就业", "没有单位", "没单位", "无单位"])
 _flags("beijing_1yr", True, ["近1年在北京", "近一年在北京", "近1年在京", "近一年在京", "在北京工作一年以上",
                              "在北京工作1年以上", "在北京工作了一年", "在北京工作满一年", "在北京一年多",
                              "在北京两年", "在北京好几年", "在北京工作多年"])
@@ -161,7 +165,10 @@ _flags("passed_exam", True, ["考试通过", "通过了考试", "考过了", "�
 _flags("passed_exam", False, ["没考试", "没有考试", "还没考", "没通过考试", "没考过", "考试没过", "考试没通过",
                               "没参加考试", "没有参加考试", "未通过考试"])
 _flags("on_decoupled_list", True, ["在脱钩名单里", "在脱钩名单中", "在脱钩名单上", "在脱钩改革名单", "属于脱钩",
-                                    "已脱钩", "脱钩了", "脱钩协会", "脱钩商会", "脱钩的协会", "脱钩的商会"])
+                                    "已脱钩", "脱钩了", "脱钩协会", "脱钩商会", "脱钩的协会", "脱钩的商会",
+                                    "脱钩改革名单里", "脱钩改革名单中", "脱钩改革名单上", "脱钩改革名单》里",
+                                    "脱钩改革名单》中", "脱钩改革名单》上", "在附件3里", "在附件3中", "附件3里的",
+                                    "脱钩名单里的", "名单里的协会", "名单里的商会"])
 _flags("on_decoupled_list", False, ["不在脱钩名单", "没在脱钩名单", "没有脱钩", "未脱钩", "不在附件3"])
 _flags("meets_standard_conditions", False, ["学历不够", "资历不够", "年限不够", "不符合申报条件", "条件不够",
                                             "不具备规定学历", "不具备规定资历"])
@@ -316,8 +323,16 @@ def _normalize(kind: str, text: str | None, series_path: Path | None = None) -> 
     return values.pop() if len(values) == 1 else None
 
 
+_INSURING_UNIT = re.compile(r"社保|参保|总公司|总部|注册|公司在|单位在|劳动合同")
+_OTHERS_OR_PAST = re.compile(r"以前|之前|原来|曾经|过去|早年|老板|同事|朋友|同学|爱人|老公|老婆|(?<!其)[他她]")
+
+
 def _employer(found: list[tuple[int, str]], text: str, series_path: Path | None = None) -> str | None:
     """The employer type named in `text`: a central-unit word plus a tier word makes the tier precise."""
+    # a unit named in someone else's or a past clause ("老板以前在央企干过", "我原来在国企") is not the
+    # person's own, when their own is named too
+    own = [(p, v) for p, v in found if not _OTHERS_OR_PAST.search(text[max(0, p - 8):p])]
+    found = own or found
     if not found:
         return None
     values = [v for _, v in found]
@@ -371,8 +386,8 @@ def _is_question(text: str, start: int, end: int) -> bool:
 
 
 # where social insurance is paid, when no fixed phrase said it: "社保在天津交", "在老家缴的社保"
-_INSURED_AT = re.compile(r"社保[也都还一直]*在([\u4e00-\u9fff]{1,4}?)(?:交|缴|缴纳|上|买)|"
-                         r"在([\u4e00-\u9fff]{1,4}?)[也都还一直]*(?:交|缴|缴纳|上|买)的?社保")
+_INSURED_AT = re.compile(r"社保[也都还一直是]*挂?在([\u4e00-\u9fff]{1,9}?)(?:交|缴|缴纳|上|买)|"
+                         r"在([\u4e00-\u9fff]{1,9}?)[也都还一直]*(?:交|缴|缴纳|上|买)的?社保")
 _BEIJING = ("北京", "京", "北京市", "这边", "本地")
 
 
@@ -380,8 +395,11 @@ def _insured_where(clean: str) -> bool | None:
     m = _INSURED_AT.search(clean)
     if not m:
         return None
-    place = m.group(1) or m.group(2)
-    return place in _BEIJING
+    # "在北京正常交", "在京按时缴": the manner is not part of the place
+    place = re.sub(r"(正常|按时|按月|一直|都|也|还|照常|连续)+$", "", m.group(1) or m.group(2))
+    # "在天津的分公司交", "挂在河北的子公司": the place is where the paying unit is
+    place = re.sub(r"的?(分公司|子公司|总公司|公司|单位|那边|那里|那儿|老家)$", "", place)
+    return place in _BEIJING or place.startswith("北京")
 
 
 def extract_facts(text: str | None, *, series_path: Path | None = None) -> dict[str, Any]:
@@ -399,6 +417,12 @@ def extract_facts(text: str | None, *, series_path: Path | None = None) -> dict[
         found = m[kind].find(clean)
         if found:
             facts[kind] = found[0][2]
+    districts = m["district"].find(clean)
+    if len({d[2] for d in districts}) > 1:
+        # 参保单位所在区 (五(一)): "人常驻通州的项目部，但社保是总公司交的，总公司在东城" → 东城
+        insuring = [d for d in districts if _INSURING_UNIT.search(clean[max(0, d[0] - 6):d[0] + len(d[1]) + 6])]
+        if insuring:
+            facts["district"] = insuring[-1][2]
     employer = _employer([(p, v) for p, _, v in m["employer"].find(clean)], clean, series_path)
     if employer:
         facts["employer"] = employer

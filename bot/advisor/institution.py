@@ -60,8 +60,8 @@ def decide_institution(facts: Facts, *, directory: Iterable[Any],
         return Verdict(K, "refer", say("institution.self_evaluating.summary"),
                        reasons=[say("institution.self_evaluating.reason")],
                        clauses=["三(三)", "二"], next_steps=[say("institution.self_evaluating.next_step")])
-    if not f.level:
-        return need_info(K, ["level"], [say("institution.why")], ["二"])
+    if not f.level:  # the directory is where to look, whatever the level turns out to be
+        return need_info(K, ["level"], [say("institution.why_level")], ["二"])
 
     by_district = f.series == "工程技术" and f.level == "初级"
     reasons: list[str] = []

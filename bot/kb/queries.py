@@ -43,6 +43,17 @@ def dated_faqs(*, session: Session, year: int) -> list[FaqEntry]:
     return list(session.scalars(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.schedule.is_not(None))))
 
 
+def steps(*, session: Session, year: int, parent: str) -> list[tuple[str, list[FaqEntry]]]:
+    """The numbered paragraphs under `parent` (the procedure's steps), in the notice's order, each with
+    the enabled entries resting on it alone (on the step or a paragraph of it, nothing else)."""
+    ids = list(session.scalars(select(Clause.id).where(Clause.year == year, Clause.parent == parent)
+                               .order_by(Clause.position)))
+    entries = list(session.scalars(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.enabled.is_(True))
+                                   .order_by(FaqEntry.position)))
+    return [(step, [e for e in entries if e.clauses and all(c == step or c.startswith(step + "第") for c in e.clauses)])
+            for step in ids]
+
+
 def faq_by_id(*, session: Session, year: int, faq_id: str) -> FaqEntry | None:
     """An entry the bot may answer with (a disabled one is None, as if it did not exist)."""
     entry = session.get(FaqEntry, (year, faq_id))

@@ -5,11 +5,14 @@ kept in memory; `search` returns ranked hits with a score normalised to 0..1.
 """
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import jieba
+import yaml
 from rank_bm25 import BM25Okapi
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -56,6 +59,22 @@ def _bare(text: str) -> str:
     return "".join(c for c in normalize(text) if c.isalnum())
 
 
+NLU_DIR = Path(__file__).resolve().parents[2] / "data" / "nlu"
+
+
+@functools.lru_cache(maxsize=1)
+def _examples() -> dict[str, list[str]]:
+    """The classifier's training examples by intent (data/nlu): the ways users ask for an entry."""
+    out: dict[str, list[str]] = {}
+    for path in sorted(NLU_DIR.glob("*.yml")):
+        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            if item.get("intent") and item.get("examples"):
+                lines = [re.sub(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}", r"\1\2", ln.lstrip("- ").strip())
+                         for ln in str(item["examples"]).splitlines() if ln.strip()]
+                out.setdefault(item["intent"], []).extend(lines)
+    return out
+
+
 class _Index:
     def __init__(self, entries: list[FaqEntry]):
         self.ids = [e.id for e in entries]
@@ -64,9 +83,13 @@ class _Index:
         self.linked = {_bare(k): i for i, e in enumerate(entries) for k in (e.keywords or [])
                        if len(_bare(k)) >= QUESTION_KEYWORD}
         docs = []
+        examples = _examples()
         for e in entries:
             keywords = " ".join(e.keywords or [])
-            docs.append(tokens(f"{e.question} {e.question} {keywords} {keywords} {e.answer}"))
+            # the classifier's examples for the entry: the words users ask it with (an entry staff
+            # added without an intent is found by its question, keywords and answer alone)
+            said = tokens(" ".join(examples.get(e.intent or "", [])))
+            docs.append(tokens(f"{e.question} {e.question} {keywords} {keywords} {e.answer}") + said)
         self.bm25 = BM25Okapi(docs) if docs else None
 
     def search(self, query: str, limit: int) -> list[Hit]:

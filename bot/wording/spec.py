@@ -390,6 +390,7 @@ _SPEC: dict[str, tuple[str, dict[str, str]]] = {
             "entry.unverified": "source",
             "no_contact": "",
             "why": "",
+            "why_level": "",
             "elsewhere.summary": "series",
             "elsewhere.reason": "",
             "elsewhere.next_step": "",

@@ -87,3 +87,10 @@ def test_tier_words_that_are_no_unit_type_change_nothing():
     for text in ("二级建造师能报吗", "我是三级心理咨询师", "下属部门", "我在公司总部"):
         facts = merge({"employer": "民营企业"}, text, asking=None, answer=None)
         assert facts["employer"] == "民营企业" and reading_note(facts) is None, text
+
+
+def test_a_turn_about_someone_else_starts_their_facts_afresh():
+    known = {"is_civil_servant": True, "employer": "党政机关"}
+    assert merge(known, "那我呢 我在事业单位搞技术的", asking=None, answer=None)["employer"] == "国有企事业单位"
+    assert "is_civil_servant" not in merge(known, "那我呢 我在事业单位搞技术的", asking=None, answer=None)
+    assert merge(known, "那中级呢", asking=None, answer=None)["is_civil_servant"] is True

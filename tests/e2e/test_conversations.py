@@ -1,10 +1,10 @@
 """Multi-turn conversations through the real servers (tests/e2e/conversations.yml), typed as users do.
 
-The first 60 were written with the advisors (every one must pass); the other 120 were written apart
-from the project, from the notice and personas only (two sets, ids fc… and gc…), and then used for
-development: they count toward the gate with the others. The issue asks 95% of the development
-set; the conversations are at 93.3% since the second, harder set joined (README, "Accuracy"), so
-the gate is set under that figure until they reach it.
+The first 60 were written with the advisors (every one must pass); the other 180 were written apart
+from the project, from the notice and personas only (three sets, ids fc…, gc… and hc…), and then used
+for development: they count toward the gate with the others. The issue asks 95% of the development
+set; the conversations are at 95.0% with the third set (README, "Accuracy"); the gate sits a little
+under that figure so that one conversation does not decide a CI run.
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import yaml
 from tests.e2e import ask
 
 CONVERSATIONS = yaml.safe_load(Path(__file__).with_name("conversations.yml").read_text(encoding="utf-8"))["conversations"]
-WRITTEN_WITH_THE_ADVISORS = [c for c in CONVERSATIONS if not c["id"].startswith(("fc", "gc"))]
-GATE = 0.92
+WRITTEN_WITH_THE_ADVISORS = [c for c in CONVERSATIONS if not c["id"].startswith(("fc", "gc", "hc"))]
+GATE = 0.94
 
 
 def test_there_are_enough_conversations():
