@@ -21,14 +21,15 @@ from bot.advisor.verdict import Facts, render_verdict
 from bot.kb import queries
 from bot.kb.models import ScheduleStage
 from bot.text import is_question, normalize
+from bot.wording import say
 
 MAX_MISSES = 2  # unclear answers to one question before the way out is offered
 
 
 def ask_events(dispatcher: CollectingDispatcher, fact: str, *, again: bool = False) -> None:
     text, buttons = dialogue.question(fact)
-    prefix = "回到刚才的问题：" if again else ""
-    dispatcher.utter_message(text=prefix + text, buttons=[{"title": t, "payload": p} for t, p in buttons])
+    dispatcher.utter_message(text=say("advisor.again", question=text) if again else text,
+                             buttons=[{"title": t, "payload": p} for t, p in buttons])
 
 
 def _decider(session, topic: str):
@@ -105,10 +106,9 @@ def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, in
             misses = int(known.get("_misses", 0)) + 1
             facts["_misses"] = misses
             if misses >= MAX_MISSES:
-                dispatcher.utter_message(text="抱歉，我还是没能理解。您可以点“跳过”先不回答这个问题，说“算了”结束，"
-                                              "或拨打12333由人工帮您判断。")
+                dispatcher.utter_message(text=say("advisor.miss_again"))
             else:
-                dispatcher.utter_message(text="抱歉，没能理解您的回答。")
+                dispatcher.utter_message(text=say("advisor.miss"))
             ask_events(dispatcher, asking)
             return [SlotSet("adv_facts", facts)]
         facts.pop("_misses", None)

@@ -25,12 +25,12 @@ from bot.config import PROBE_PREFIX, settings
 from bot.kb import queries, revisions
 from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons, factor_prompt
 from bot.text import bad_input_reason, has_subject, question_part, readable
+from bot.wording import say
 
 log = logging.getLogger("zhicheng.router")
 INTEGRITY_INTENT = "faq_integrity"
 MAX_MORE = 2  # further questions of one message answered besides the first
 PERSON_FACTS = ("employer", "identity", "series")  # who the person is: read along with a terse follow-up
-ALSO_TITLE = "您可能还想问："
 
 
 def _context(tracker: Tracker, session, text: str) -> router.Context:
@@ -138,7 +138,7 @@ class ActionRespond(Action):
             elif decision.kind == "noted":  # facts first: keep them for the question to come
                 known = dict(tracker.get_slot("adv_facts") or {})
                 facts = advisor.facts_after(known, text)
-                dispatcher.utter_message(text=answers.NOTED.format(facts=dialogue.summary(facts)))
+                dispatcher.utter_message(text=answers.noted(dialogue.summary(facts)))
                 return [SlotSet("adv_facts", facts)]
             elif decision.kind == "ack":
                 dispatcher.utter_message(text=answers.OK)
@@ -226,7 +226,7 @@ class ActionRespond(Action):
                                      json_message={"faq_id": shown.id, "revision": revision})
         also = tuple(c for c in also if all(c.faq_id != m.id for m in more))
         if also:
-            dispatcher.utter_message(text=ALSO_TITLE, buttons=faq.buttons(also))
+            dispatcher.utter_message(text=say("reply.also"), buttons=faq.buttons(also))
         asking = tracker.get_slot("adv_asking")
         if asking:  # a digression while the advisor waits: repeat its question
             advisor.ask_events(dispatcher, asking, again=True)
@@ -250,11 +250,12 @@ class ActionRespond(Action):
             else STATUS_PROMPTS.get(requested or "", STATUS_PROMPTS["status_application_id"])
         if requested == "status_factor_ref" and not router.is_question(text) and not router.misuse(text):
             # neither the 4 characters nor a question ("手机号"): ask for exactly what is needed
-            dispatcher.utter_message(text="还没有收到验证信息。" + prompt, json_message={"input": "factor"})
+            dispatcher.utter_message(text=say("status.prompt.no_factor_yet", prompt=prompt),
+                                     json_message={"input": "factor"})
             return [UserUtteranceReverted()]
         # a question in the middle of the lookup: answer it, then ask the form's question again
         await self._respond(dispatcher, tracker)
-        dispatcher.utter_message(text="回到申报进度查询：" + prompt,
+        dispatcher.utter_message(text=say("status.prompt.back", prompt=prompt),
                                  buttons=factor_kind_buttons() if requested == "status_factor_kind" else None)
         return [UserUtteranceReverted()]
 
@@ -299,8 +300,7 @@ class ActionSmallTalk(ActionRespond):
     something of the domain, which the router answers (a classifier that took "在经开区" for a
     greeting must not lose the district)."""
 
-    RESPONSES = {"greet": "utter_greet", "thank": "utter_thank", "goodbye": "utter_goodbye",
-                 "bot_challenge": "utter_bot_challenge"}
+    RESPONSES = ("greet", "thank", "goodbye", "bot_challenge")  # templates smalltalk.<intent>
 
     def name(self) -> str:
         return "action_small_talk"
@@ -311,5 +311,7 @@ class ActionSmallTalk(ActionRespond):
         if _in_form(tracker) is None and (has_subject(text) or dialogue.understood({}, advisor.facts_after({}, text))):
             return await super().run(dispatcher, tracker, domain)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        dispatcher.utter_message(response=self.RESPONSES.get(intent or "", "utter_greet"))
+        intent = intent if intent in self.RESPONSES else "greet"
+        buttons = [{"title": t, "payload": p} for t, p in answers.CLARIFY_BUTTONS] if intent == "greet" else None
+        dispatcher.utter_message(text=say(f"smalltalk.{intent}"), buttons=buttons)
         return [] if _in_form(tracker) else _end_turn([])  # in a form, the form asks again

@@ -23,6 +23,7 @@ from bot.status import security, service, vault
 from bot.status.prompts import FACTOR_NAMES, STATUS_PROMPTS, factor_kind_buttons, factor_prompt
 from bot.status.stages import BY_CODE
 from bot.text import normalize
+from bot.wording import say
 
 SLOTS = ("status_application_id", "status_factor_kind", "status_factor_ref")
 
@@ -54,8 +55,7 @@ class ValidateStatusForm(FormValidationAction):
             return {"status_application_id": None}
         candidate = security.normalize(str(value or "")).replace(" ", "")
         if not security.is_application_id(candidate):
-            dispatcher.utter_message(text="这看起来不是申报编号。申报编号在您提交申报后的系统页面上可以看到，"
-                                          "由字母、数字和“-”组成（演示编号如 DEMO-2024-0005）。请重新输入，或说“算了”退出查询。")
+            dispatcher.utter_message(text=say("status.prompt.not_an_id"))
             return {"status_application_id": None}
         return {"status_application_id": candidate}
 
@@ -70,7 +70,7 @@ class ValidateStatusForm(FormValidationAction):
             return {"status_factor_kind": "phone4"}
         if any(w in typed for w in ("身份证", "证件", "id card", "identity", "national id")) or typed.strip() == "id":
             return {"status_factor_kind": "id4"}
-        dispatcher.utter_message(text="请选择用身份证号后4位还是手机号后4位验证。")
+        dispatcher.utter_message(text=say("status.prompt.choose_factor"))
         return {"status_factor_kind": None}
 
     def validate_status_factor_ref(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -90,7 +90,7 @@ class ValidateStatusForm(FormValidationAction):
         dispatcher.utter_message(text=reply, json_message={"status_stage": result.view.stage, "context_faq": context}
                                  if context else None)
         if result.verdict == "no_match":
-            dispatcher.utter_message(text="请重新输入申报编号（或说“算了”退出查询）。")
+            dispatcher.utter_message(text=say("status.prompt.id_again"))
             return {"status_factor_ref": None, "status_application_id": None}
         return {"status_factor_ref": result.verdict}  # ok / locked: the form is done
 
@@ -117,7 +117,8 @@ class ActionAskStatusApplicationId(Action):
                   domain: DomainDict) -> list[EventType]:
         again = any(STATUS_PROMPTS["status_application_id"] in (e.get("text") or "")
                     for e in previous_reply(tracker))
-        dispatcher.utter_message(text=("" if again else "好的，帮您查申报进度。") + STATUS_PROMPTS["status_application_id"])
+        start = "" if again else say("status.prompt.start")
+        dispatcher.utter_message(text=start + STATUS_PROMPTS["status_application_id"])
         return []
 
 
@@ -169,7 +170,7 @@ class ActionStatusStop(Action):
                   domain: DomainDict) -> list[EventType]:
         with kb_session() as session:
             vault.clear_pending(session=session, sender_id=tracker.sender_id)
-        dispatcher.utter_message(text="好的，已退出申报进度查询。还有其他问题可以直接问我。")
+        dispatcher.utter_message(text=say("status.prompt.stopped"))
         return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset()]
 
 

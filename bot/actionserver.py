@@ -27,9 +27,11 @@ from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundExceptio
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot import answers
+from bot import answers, wording
 from bot.config import secret_value, secure_var_dir, settings
+from bot.db import session_factory
 
 log = logging.getLogger("zhicheng.actions")
 TOKEN_HEADER = "X-Action-Token"
@@ -50,6 +52,16 @@ def _where(err: BaseException) -> str:
 
 def error_reply(error_id: str) -> dict:
     return {"events": [], "responses": [{"text": answers.action_error(error_id)}]}
+
+
+def sync_wording() -> None:
+    """The reply templates of the current knowledge version, before any action of this call speaks
+    (a reply given before the action opens its session, e.g. "the message is empty", too)."""
+    try:
+        with session_factory()() as session:
+            wording.sync(session=session)
+    except SQLAlchemyError as err:  # the database is down: keep the wording we have
+        log.warning("wording not synced (%s)", type(err).__name__)
 
 
 def create_app(package: str = "actions", token: str | None = None) -> Sanic:
@@ -87,6 +99,7 @@ def create_app(package: str = "actions", token: str | None = None) -> Sanic:
         except (ValueError, zlib.error, RecursionError):
             return response.json({"error": "invalid body"}, status=400)
         name = str(call.get("next_action") or "")[:64]
+        sync_wording()
         try:
             result = await executor.run(call)
         except ActionExecutionRejection as e:  # a form's slot was rejected: Rasa's normal flow

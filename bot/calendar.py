@@ -15,7 +15,7 @@ from typing import Any
 
 import chinese_calendar
 
-from bot.config import HOTLINE
+from bot.wording import say
 
 PUBLICITY_WORKING_DAYS = {"三(一)2": 5}  # clause -> 不少于N个工作日公示
 
@@ -99,10 +99,10 @@ def _publicity_note(end: dt.date, today: dt.date, n: int) -> str:
         last_start = latest_start(end, n)
     except CalendarUnavailable:
         return ""
-    note = (f"参保单位须进行不少于{n}个工作日的公示：今天开始公示，{md(if_today)}期满；要在{md(end)}前满{n}个工作日，"
-            f"最晚须在{md(last_start)}开始公示。")
+    values = dict(workdays=n, if_today=md(if_today), end=md(end), last_start=md(last_start))
+    note = say("schedule.publicity", **values)
     if today > last_start:
-        note += f"按工作日计算，今天开始公示已来不及在{md(end)}前满{n}个工作日，请尽快联系参保单位，或拨打{HOTLINE}咨询。"
+        note += say("schedule.publicity_late", **values)
     return note
 
 
@@ -113,7 +113,7 @@ def stage_status(stage: Any, today: dt.date, *, year: int | None = None) -> Stag
     year = year or _get(stage, "year") or end.year
     if start is not None and today < start:
         days = (start - today).days
-        text = f"{name}将于{md(start)}开始（{md(start)}—{end_text or md(end)}），还有{days}天。"
+        text = say("schedule.not_open", stage=name, start=md(start), end=end_text or md(end), days=days)
         return StageStatus(key, name, "not_open", days, None, text, clause, start, end)
     if today <= end:
         days = (end - today).days + 1
@@ -122,30 +122,31 @@ def stage_status(stage: Any, today: dt.date, *, year: int | None = None) -> Stag
         except CalendarUnavailable:
             work = None
         if start is None:  # only a deadline is known (答辩评审: 11月底前)
-            text = f"{name}须在{end_text or md(end) + '前'}完成，距期限还有{days}天（含今天）。"
+            text = say("schedule.due", stage=name, end=end_text or say("schedule.before", date=md(end)), days=days)
         elif end_text:
-            text = f"{name}正在进行，{end_text}完成，还有{days}天（含今天）。"
+            text = say("schedule.open_until", stage=name, end=end_text, days=days)
         elif today == end:
-            text = f"{name}今天（{md(end)}）截止。"
+            text = say("schedule.closes_today", stage=name, end=md(end))
+        elif work is None:
+            text = say("schedule.open", stage=name, end=md(end), days=days)
         else:
-            work_note = "" if work is None else f"，其中工作日{work}天"
-            text = f"{name}正在进行，{md(end)}截止，还剩{days}天（含今天{work_note}）。"
+            text = say("schedule.open_workdays", stage=name, end=md(end), days=days, workdays=work)
         n = PUBLICITY_WORKING_DAYS.get(clause)
         if n:
             text += _publicity_note(end, today, n)
         return StageStatus(key, name, "open", days, work, text, clause, start, end)
     if end_text:
-        text = f"{name}按通知在{year}年{end_text}完成，这个期限已经过了。"
+        text = say("schedule.passed", stage=name, stage_year=year, end=end_text)
     else:
-        text = f"{name}已于{ymd(end)}截止。"
+        text = say("schedule.closed", stage=name, end=ymd(end))
     if today.year > year:
-        text += f"{today.year}年度的安排以当年发布的通知为准，可拨打{HOTLINE}咨询。"
+        text += say("schedule.later_year", today_year=today.year)
     return StageStatus(key, name, "closed", None, None, text, clause, start, end)
 
 
 def as_of(today: dt.date) -> str:
     """The prefix that makes a deadline sentence say which day it was computed for."""
-    return f"按今天（{ymd(today)}）计算："
+    return say("schedule.as_of", date=ymd(today))
 
 
 def schedule_states(stages: Iterable[Any], today: dt.date) -> list[StageStatus]:

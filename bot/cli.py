@@ -58,7 +58,7 @@ def cmd_check(args) -> int:
     if kb is None or _read_directory(args.dir) is None:
         return 1
     print(f"知识库检查通过：{kb.notice['number']}，条款 {len(kb.clauses)} 条，问答 {len(kb.faq)} 条，"
-          f"日程 {len(kb.stages)} 个阶段，系列 {len(kb.series)} 个。")
+          f"日程 {len(kb.stages)} 个阶段，系列 {len(kb.series)} 个，回复模板 {len(kb.wording)} 条。")
     return 0
 
 
@@ -88,8 +88,8 @@ def cmd_load(args) -> int:
         version = loader.load(kb, session=session, source=str(args.dir))
         version.summary = {**version.summary, "digest": digest, "changed": changed}
         directory = load_directory_file(args.dir / "directory.yml", session=session)
-    print(f"已导入 {kb.year} 年度知识库（版本 {version.id}，{len(changed)} 条问答有变化）：{version.summary['faq']} 条问答；"
-          f"机构名录 {directory.rows} 条")
+    print(f"已导入 {kb.year} 年度知识库（版本 {version.id}，{len(changed)} 条问答和回复模板有变化）：{version.summary['faq']} 条问答；"
+          f"回复模板 {version.summary['wording']} 条；机构名录 {directory.rows} 条")
     return 0
 
 

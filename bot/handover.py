@@ -21,7 +21,7 @@ from sqlalchemy import Column, DateTime, Integer, String, select
 from sqlalchemy.orm import Session
 
 from bot.base import Base
-from bot.config import HOTLINE
+from bot.wording import say
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B: nothing a caller could read out two ways over the phone.
 ALPHABET = "ACDEFHJKMNPQRTUVWXY3479"
@@ -100,5 +100,4 @@ def close(*, session: Session, code: str, now: dt.datetime | None = None) -> boo
 def render(code: str) -> str:
     """The reply that hands the code to the user."""
     hours = int(VALID_FOR.total_seconds() // 3600)
-    return (f"好的，为您转人工服务。请拨打{HOTLINE}，接通后把转接码 {code} 告诉话务员，"
-            f"话务员可以据此看到我们刚才的对话，您不必从头再说一遍。转接码{hours}小时内有效。")
+    return say("service.handover", code=code, hours=hours)

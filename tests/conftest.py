@@ -24,6 +24,16 @@ def _private_var(tmp_path_factory):
     yield var
 
 
+@pytest.fixture(autouse=True)
+def _wording_of_knowledge():
+    """Each test starts with the wording of knowledge/: a test that syncs from a database whose
+    templates it edited leaves no trace in the next test's replies (bot.wording keeps one per process)."""
+    from bot import wording
+    wording.reset()
+    yield
+    wording.reset()
+
+
 @pytest.fixture
 def kb_dir(tmp_path) -> Path:
     """A writable copy of knowledge/ that a test may break or edit."""

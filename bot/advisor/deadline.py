@@ -5,10 +5,9 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from bot.advisor.eligibility import APPLY_STEP
 from bot.advisor.verdict import Verdict, unique
 from bot.calendar import StageStatus, md, schedule_states, ymd
-from bot.config import HOTLINE
+from bot.wording import say
 
 K = "deadline"
 
@@ -18,23 +17,24 @@ def decide_deadline(stages: Iterable[Any], *, today: dt.date, key: str = "person
     states: list[StageStatus] = schedule_states(stages, today)
     current = next((s for s in states if s.key == key), None)
     if current is None:
-        return Verdict(K, "unknown", "日程里没有找到这个阶段。", reasons=["知识库中没有这个阶段的日期。"],
-                       clauses=["三(一)1"], next_steps=[f"请拨打{HOTLINE}咨询。"])
+        return Verdict(K, "unknown", say("deadline.no_stage.summary"), reasons=[say("deadline.no_stage.reason")],
+                       clauses=["三(一)1"], next_steps=[say("deadline.no_stage.next_step")])
     others = [s for s in states if s is not current and s.state == "open"]
     if current.state == "not_open":
-        return Verdict(K, "not_open", f"{current.name}还没开始，{md(current.start)}开始。",
+        return Verdict(K, "not_open", say("deadline.not_open.summary", stage=current.name, start=md(current.start)),
                        reasons=[current.text], clauses=[current.clause],
-                       next_steps=[f"{md(current.start)}起{APPLY_STEP}"])
+                       next_steps=[say("deadline.not_open.next_step", start=md(current.start))])
     if current.state == "open":
-        return Verdict(K, "open", f"现在可以申报，{md(current.end)}截止，还有{current.days}天（含今天）。",
+        return Verdict(K, "open", say("deadline.open.summary", end=md(current.end), days=current.days),
                        reasons=unique([current.text] + [s.text for s in others]),
                        clauses=unique([current.clause] + [s.clause for s in others]),
-                       next_steps=[APPLY_STEP, f"请在{md(current.end)}前完成系统提交。"])
+                       next_steps=[say("common.apply_step"), say("deadline.open.next_step", end=md(current.end))])
     year = current.end.year
     reasons = [current.text]
-    reasons += [f"已经提交申报的请留意：{s.text}" for s in others]
-    steps = [f"{today.year}年度的安排以当年发布的通知为准；有疑问请拨打{HOTLINE}。"] if today.year > year else \
-        [f"{year}年度已不能再提交个人申报；请关注下一年度的通知，有疑问请拨打{HOTLINE}。"]
-    return Verdict(K, "closed", f"{year}年度{current.name}已于{ymd(current.end)}截止，现在不能再申报。",
+    reasons += [say("deadline.closed.also_open", text=s.text) for s in others]
+    steps = [say("deadline.closed.later_year", today_year=today.year)] if today.year > year else \
+        [say("deadline.closed.next_step", stage_year=year)]
+    return Verdict(K, "closed", say("deadline.closed.summary", stage_year=year, stage=current.name,
+                                    end=ymd(current.end)),
                    reasons=unique(reasons), clauses=unique([current.clause] + [s.clause for s in others]),
                    next_steps=steps)

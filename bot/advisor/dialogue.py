@@ -14,39 +14,38 @@ from typing import Any
 
 from bot.advisor.entities import CENTRAL, bare_central_tier, extract_facts
 from bot.advisor.verdict import FACT_LABELS, Facts, Verdict
+from bot.wording import Phrases, say
 
 TOPICS = ("eligibility", "entrustment", "institution", "deadline")
 SKIPPED = "_skipped"  # facts the user chose not to answer: never asked again in this case
 
-# the question for each fact and its quick replies (title, what the button sends)
-YES_NO = (("是", "/affirm"), ("不是", "/deny"), ("跳过", "/skip"))
-QUESTIONS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
-    "series": ("您申报哪个系列（专业）？可以直接输入，例如工程技术、会计、经济、卫生技术、中小学教师。",
-               tuple((s, s) for s in ("工程技术", "会计", "经济", "卫生技术", "中小学教师", "艺术")) + (("跳过", "/skip"),)),
-    "level": ("您申报哪个级别？", tuple((s, s) for s in ("初级", "中级", "副高级", "正高级")) + (("跳过", "/skip"),)),
-    "employer": ("您的参保单位是哪类单位？",
-                 tuple((s, s) for s in ("国有企事业单位", "民营企业", "社会组织", "中央在京单位本级", "中央在京单位二级单位",
-                                        "中央在京单位三级及以下单位", "自由职业")) + (("跳过", "/skip"),)),
-    "identity": ("您是内地、港澳台还是外籍人才？", (("内地", "内地"), ("港澳台", "港澳台"), ("外籍", "外籍"), ("跳过", "/skip"))),
-    "district": ("您的参保单位在哪个区？可以直接输入区名，如朝阳、海淀、亦庄（经开区）。",
-                 tuple((s, s) for s in ("东城区", "西城区", "朝阳区", "海淀区", "丰台区", "经开区")) + (("跳过", "/skip"),)),
-    "freelance_field": ("您从事哪个领域？", tuple((s, s) for s in ("舞台影视", "美术", "动漫游戏", "文学创作", "工艺美术"))
-                        + (("跳过", "/skip"),)),
-    "expert_recommenders": ("有几名具备正高级职称的同行专家愿意为您填写破格推荐表？",
-                            (("2名及以上", "2名及以上"), ("1名", "1名"), ("没有", "没有"), ("跳过", "/skip"))),
+# the question for each fact (template advisor.ask.<fact>) and its quick replies (title, what the
+# button sends): the titles are words the extractor understands, so they stay here with it
+SKIP = ("advisor.button.skip", "/skip")
+YES_NO = (("advisor.button.yes", "/affirm"), ("advisor.button.no", "/deny"), SKIP)
+OPTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "series": tuple((s, s) for s in ("工程技术", "会计", "经济", "卫生技术", "中小学教师", "艺术")) + (SKIP,),
+    "level": tuple((s, s) for s in ("初级", "中级", "副高级", "正高级")) + (SKIP,),
+    "employer": tuple((s, s) for s in ("国有企事业单位", "民营企业", "社会组织", "中央在京单位本级", "中央在京单位二级单位",
+                                       "中央在京单位三级及以下单位", "自由职业")) + (SKIP,),
+    "identity": (("内地", "内地"), ("港澳台", "港澳台"), ("外籍", "外籍"), SKIP),
+    "district": tuple((s, s) for s in ("东城区", "西城区", "朝阳区", "海淀区", "丰台区", "经开区")) + (SKIP,),
+    "freelance_field": tuple((s, s) for s in ("舞台影视", "美术", "动漫游戏", "文学创作", "工艺美术")) + (SKIP,),
+    "expert_recommenders": (("2名及以上", "2名及以上"), ("1名", "1名"), ("没有", "没有"), SKIP),
 }
+QUESTIONS = frozenset(OPTIONS)  # the facts asked with a question of their own (not yes/no)
 
 
 def question(fact: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """The question for `fact` and its quick replies (title, payload); yes/no facts get 是/不是/跳过.
 
     A choice's payload is `/inform{"fact_text": "<title>"}`, so a tap is understood exactly."""
-    if fact not in QUESTIONS:
-        return f"请问{FACT_LABELS.get(fact, fact)}？", YES_NO
-    text, options = QUESTIONS[fact]
-    return text, tuple((title, payload if payload.startswith("/") else
-                        "/inform" + json.dumps({"fact_text": payload}, ensure_ascii=False))
-                       for title, payload in options)
+    if fact not in OPTIONS:
+        return say("advisor.ask_yes_no", fact=FACT_LABELS.get(fact, fact)), tuple((say(t), p) for t, p in YES_NO)
+    return say(f"advisor.ask.{fact}"), tuple(
+        (say(title), payload) if payload.startswith("/") else
+        (title, "/inform" + json.dumps({"fact_text": payload}, ensure_ascii=False))
+        for title, payload in OPTIONS[fact])
 
 
 # with a central unit already known, a short tier word refines it ("那二级呢")
@@ -131,15 +130,13 @@ def reading_note(facts: dict[str, Any]) -> str | None:
     if not word:
         return None
     tier = "本级" if word.startswith("本级") else word + ("单位" if word.endswith("以下") else "")
-    return (f"这里把“{word}”理解为中央在京单位的{tier}——通知只对中央在京单位"
-            "区分本级、所属二级单位和三级及以下单位（五(二)）；如果您的单位不是中央在京单位，请直接告诉我单位类型，"
-            "例如国有企业、民营企业。")
+    return say("advisor.read_as", word=word, tier=tier)
 
 
 # What a 12333 agent assumes unless told otherwise, saying so in the answer: the notice's
 # rules are written for applicants insured in Beijing (在京正常参保).
 ASSUMED = {"insured_in_beijing": True}
-ASSUMPTION_NOTES = {"insured_in_beijing": "以上按您在北京正常参保来判断；如果没有在京参保，请告诉我“没有在北京参保”。"}
+ASSUMPTION_NOTES = Phrases({"insured_in_beijing": "advisor.assumed.insured_in_beijing"})
 
 
 @dataclass(frozen=True)
@@ -166,9 +163,9 @@ def _fields_used(verdict: Verdict) -> set[str]:
     return {"insured_in_beijing"} if any(c.startswith("五(二)") for c in verdict.clauses) else set()
 
 
-_YES_NO_FACTS = {"insured_in_beijing": ("在北京参保", "不在北京参保"), "has_work_permit": ("有外国人来华工作许可证", "没有工作许可证"),
-                 "is_high_skill": ("高技能人才", None), "is_civil_servant": ("公务员", "不是公务员"),
-                 "passed_exam": ("已通过职业资格考试", "未通过职业资格考试"), "on_decoupled_list": ("在脱钩名单中", "不在脱钩名单中")}
+# the yes/no facts in a few words (templates advisor.said.<fact>.yes / .no); None: not said
+_YES_NO_FACTS = {"insured_in_beijing": (True, True), "has_work_permit": (True, True), "is_high_skill": (True, False),
+                 "is_civil_servant": (True, True), "passed_exam": (True, True), "on_decoupled_list": (True, True)}
 
 
 def summary(facts: dict[str, Any]) -> str:
@@ -178,7 +175,6 @@ def summary(facts: dict[str, Any]) -> str:
         words.append(str(facts["district"]))
     for key, (yes, no) in _YES_NO_FACTS.items():
         value = facts.get(key)
-        word = yes if value is True else no if value is False else None
-        if word:
-            words.append(word)
+        if (value is True and yes) or (value is False and no):
+            words.append(say(f"advisor.said.{key}.{'yes' if value else 'no'}"))
     return "、".join(words)

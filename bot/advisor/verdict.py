@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from bot.answers import citation
-from bot.config import HOTLINE
+from bot.wording import Phrases, say
 
 
 @dataclass(frozen=True)
@@ -52,27 +52,8 @@ class Facts:
         return cls(**{k: v for k, v in data.items() if k in names})
 
 
-FACT_LABELS = {
-    "series": "您申报的系列（专业）",
-    "level": "申报级别（初级、中级、副高级、正高级）",
-    "employer": "您的单位类型（如国有企事业单位、民营企业、社会组织、中央在京单位本级/二级/三级及以下）",
-    "identity": "您的身份（内地、港澳台、外籍）",
-    "district": "参保单位所在的区",
-    "insured_in_beijing": "是否在北京正常参保",
-    "is_civil_servant": "您是不是公务员",
-    "has_work_permit": "是否持有《外国人来华工作许可证》",
-    "is_high_skill": "您是不是高技能人才",
-    "is_freelancer": "您是不是自由职业者",
-    "freelance_field": "您从事的专业领域（舞台影视、美术、动漫游戏、文学创作、工艺美术等）",
-    "beijing_1yr": "近1年是否在北京地区从事该领域工作",
-    "has_association_recommendation": "是否已取得协会推荐",
-    "meets_standard_conditions": "是否符合本系列（专业）规定的学历、资历条件",
-    "exceptional_merit": "是否业绩显著、贡献突出",
-    "expert_recommenders": "有几名正高级职称的同行专家愿意推荐",
-    "passed_exam": "是否已通过国家统一组织的专业技术人员职业资格考试",
-    "on_decoupled_list": "您的单位是否在《全国性行业协会商会脱钩改革名单》（附件3）中",
-    "series_in_central_catalog": "该系列是否已列入《中央单位高级职称评审委员会备案目录》",
-}
+# what each fact is called when the assistant asks for it (templates advisor.fact.<field>)
+FACT_LABELS = Phrases({f.name: f"advisor.fact.{f.name}" for f in fields(Facts)})
 
 
 @dataclass(frozen=True)
@@ -95,35 +76,35 @@ def need_info(kind: str, missing: list[str], reasons: list[str], clauses: list[s
               established: str | None = None) -> Verdict:
     """Facts are missing. `established`: what the facts known so far already settle, said first."""
     missing = unique(missing)
-    summary = f"{established}还需要了解您的一些情况，才能给出完整的判断。" if established else "还需要了解您的一些情况才能判断。"
+    summary = say("advisor.need_info_after", established=established) if established else say("advisor.need_info")
     return Verdict(kind=kind, decision="need_info", summary=summary,
                    reasons=unique(reasons), clauses=unique(clauses),
-                   next_steps=[f"请告诉我：{FACT_LABELS.get(missing[0], missing[0])}。"], missing=missing)
+                   next_steps=[say("advisor.tell_me", fact=FACT_LABELS.get(missing[0], missing[0]))], missing=missing)
 
 
 def silent(kind: str, summary: str, reasons: list[str], clauses: list[str]) -> Verdict:
     """The notice does not settle the case: say so and point to 12333."""
     return Verdict(kind=kind, decision="unknown", summary=summary,
-                   reasons=unique([*reasons, "通知对这种情况没有作出具体规定，我不能替您下结论。"]),
+                   reasons=unique([*reasons, say("advisor.silent.reason")]),
                    clauses=unique(clauses),
-                   next_steps=[f"请拨打{HOTLINE}，或联系附件1中的评审服务机构咨询。"])
+                   next_steps=[say("advisor.silent.next_step")])
 
 
 def _block(title: str, items: list[str]) -> list[str]:
     if not items:
         return []
     if len(items) == 1:
-        return [f"{title}：{items[0]}"]
-    return [f"{title}："] + [f"{i}. {text}" for i, text in enumerate(items, start=1)]
+        return [say("advisor.block_one", title=title, item=items[0])]
+    return [say("advisor.block_many", title=title)] + [f"{i}. {text}" for i, text in enumerate(items, start=1)]
 
 
 def render_verdict(verdict: Verdict, *, notice_number: str) -> str:
     """结论 line, 原因, 下一步, what is still needed, and the citation line."""
-    lines = [f"结论：{verdict.summary}"]
-    lines += _block("原因", verdict.reasons)
-    lines += _block("下一步", verdict.next_steps)
+    lines = [say("advisor.conclusion", summary=verdict.summary)]
+    lines += _block(say("advisor.reasons"), verdict.reasons)
+    lines += _block(say("advisor.next_steps"), verdict.next_steps)
     if len(verdict.missing) > 1:
-        lines.append("还需要了解：" + "；".join(FACT_LABELS.get(m, m) for m in verdict.missing) + "。")
+        lines.append(say("advisor.still_missing", facts="；".join(FACT_LABELS.get(m, m) for m in verdict.missing)))
     if verdict.clauses:
         lines.append(citation(notice_number, list(verdict.clauses)))
     return "\n".join(lines)

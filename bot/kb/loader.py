@@ -16,9 +16,10 @@ import yaml
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.kb.models import Clause, FaqEntry, KbVersion, Notice, ScheduleStage, Series
+from bot.kb.models import Clause, FaqEntry, KbVersion, Notice, ScheduleStage, Series, Template
+from bot.wording import check as wording_check
 
-FILES = ("notice.yml", "faq.yml", "schedule.yml", "series.yml")
+FILES = ("notice.yml", "faq.yml", "schedule.yml", "series.yml", "wording.yml")
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 CLAUSE_KINDS = ("paragraph", "heading")
 METHODS = ("资格评审", "职务评审")
@@ -48,6 +49,7 @@ class Knowledge:
     faq: list[dict[str, Any]]
     stages: list[dict[str, Any]]
     series: list[dict[str, Any]]
+    wording: list[dict[str, Any]] = field(default_factory=list)  # {"id": "group.name", "text": …}
 
     @property
     def year(self) -> int:
@@ -60,6 +62,7 @@ class Knowledge:
             "faq.yml": {"year": self.year, "faq": self.faq},
             "schedule.yml": {"year": self.year, "stages": self.stages},
             "series.yml": {"year": self.year, "series": self.series},
+            "wording.yml": {"year": self.year, "groups": wording_check.as_groups(self.wording)},
         }
 
 
@@ -299,6 +302,14 @@ def _check_series(doc: Any, clause_ids: set[str], chk: _Checker) -> list[dict]:
     return out
 
 
+def _check_wording(doc: Any, chk: _Checker) -> list[dict]:
+    """Every template the code uses, each with only the placeholders the code supplies (bot.wording.check)."""
+    templates, problems = wording_check.check_file(doc)
+    for entry, reason in problems:
+        chk.add("wording.yml", entry, reason)
+    return templates
+
+
 def read_knowledge(directory: Path) -> Knowledge:
     """Parse and validate every knowledge file; raise KnowledgeError listing all problems."""
     chk = _Checker()
@@ -320,9 +331,10 @@ def check_docs(docs: dict[str, Any], chk: _Checker | None = None) -> Knowledge:
     stage_keys = {s["key"] for s in stages}
     faq = _check_faq(docs["faq.yml"], clause_ids, stage_keys, chk) if docs["faq.yml"] is not None else []
     series = _check_series(docs["series.yml"], clause_ids, chk) if docs["series.yml"] is not None else []
+    wording = _check_wording(docs["wording.yml"], chk) if docs["wording.yml"] is not None else []
     if chk.problems:
         raise KnowledgeError(chk.problems)
-    return Knowledge(notice=notice, clauses=clauses, faq=faq, stages=stages, series=series)
+    return Knowledge(notice=notice, clauses=clauses, faq=faq, stages=stages, series=series, wording=wording)
 
 
 _SERIES_FLAGS = ("high_skill", "freelancer", "exam_for_deputy_senior")
@@ -331,7 +343,7 @@ _SERIES_FLAGS = ("high_skill", "freelancer", "exam_for_deputy_senior")
 def load(knowledge: Knowledge, *, session: Session, source: str) -> KbVersion:
     """Replace the year's knowledge in the database, in the caller's transaction."""
     year = knowledge.year
-    for model in (FaqEntry, ScheduleStage, Series, Clause, Notice):
+    for model in (FaqEntry, ScheduleStage, Series, Template, Clause, Notice):
         session.execute(delete(model).where(model.year == year))
     session.add(Notice(year=year, number=knowledge.notice["number"], issuer=knowledge.notice["issuer"],
                        published=knowledge.notice["published"]))
@@ -350,9 +362,11 @@ def load(knowledge: Knowledge, *, session: Session, source: str) -> KbVersion:
     for pos, s in enumerate(knowledge.series):
         session.add(Series(year=year, position=pos, name=s["name"], method=s["method"], clause=s["clause"],
                            aliases=s["aliases"], flags={k: s[k] for k in _SERIES_FLAGS if k in s}))
+    for pos, t in enumerate(knowledge.wording):
+        session.add(Template(year=year, position=pos, id=t["id"], text=t["text"]))
     version = KbVersion(source=source, summary={"year": year, "clauses": len(knowledge.clauses),
                                                 "faq": len(knowledge.faq), "stages": len(knowledge.stages),
-                                                "series": len(knowledge.series)})
+                                                "series": len(knowledge.series), "wording": len(knowledge.wording)})
     session.add(version)
     session.flush()
     return version
@@ -388,6 +402,11 @@ def clause_record(c: Clause) -> dict[str, Any]:
     return rec
 
 
+def template_record(t: Template) -> dict[str, Any]:
+    """A reply template as a revision stores it."""
+    return {"id": t.id, "text": t.text}
+
+
 def export(*, session: Session, year: int) -> Knowledge:
     """Read one year's knowledge back from the database in the YAML files' shape."""
     notice = session.get(Notice, year)
@@ -412,9 +431,11 @@ def export(*, session: Session, year: int) -> Knowledge:
     for s in session.scalars(select(Series).where(Series.year == year).order_by(Series.position)):
         series.append({"name": s.name, "method": s.method, "clause": s.clause, "aliases": list(s.aliases),
                        **{k: v for k, v in (s.flags or {}).items()}})
+    wording = [template_record(t) for t in
+               session.scalars(select(Template).where(Template.year == year).order_by(Template.position))]
     return Knowledge(
         notice={"number": notice.number, "year": notice.year, "published": notice.published, "issuer": notice.issuer},
-        clauses=clauses, faq=faq, stages=stages, series=series)
+        clauses=clauses, faq=faq, stages=stages, series=series, wording=wording)
 
 
 def write_files(knowledge: Knowledge, directory: Path) -> list[Path]:

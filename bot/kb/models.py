@@ -75,6 +75,17 @@ class Series(Base):
     flags = Column(JSON, nullable=False, default=dict)
 
 
+class Template(Base):
+    """A reply sentence (knowledge/wording.yml): `id` is "group.name", `text` a str.format template
+    with named placeholders (bot.wording)."""
+
+    __tablename__ = "wording"
+    year = Column(Integer, primary_key=True)
+    id = Column(String(96), primary_key=True)
+    position = Column(Integer, nullable=False)
+    text = Column(Text, nullable=False)
+
+
 class KbVersion(Base):
     """One row per successful load; retrieval caches key on the latest id."""
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from bot.base import Base
 from bot.kb import loader
-from bot.kb.models import Clause, FaqEntry, KbVersion, ScheduleStage
+from bot.kb.models import Clause, FaqEntry, KbVersion, ScheduleStage, Template
 
 LOADER = "kb load"  # the author of revisions that come from knowledge/
 STAFF_SOURCE = "staff:"  # KbVersion.source of a publish
@@ -36,8 +36,9 @@ KINDS = {  # kind → (list in Knowledge, its key field, the fields kept, the mo
     "faq": ("faq", "id", FIELDS, FaqEntry),
     "clause": ("clauses", "id", ("id", "kind", "title", "parent", "text", "note"), Clause),
     "stage": ("stages", "key", ("key", "name", "start", "end", "end_text", "clause"), ScheduleStage),
+    "wording": ("wording", "id", ("id", "text"), Template),  # a reply template (bot.wording)
 }
-KIND_NAMES = {"faq": "问答", "clause": "条款", "stage": "日程"}
+KIND_NAMES = {"faq": "问答", "clause": "条款", "stage": "日程", "wording": "回复模板"}
 
 
 class KbRevision(Base):
@@ -83,7 +84,7 @@ def live_data(session: Session, year: int, kind: str, key: str) -> dict[str, Any
     row = session.get(model, (year, key))
     if row is None:
         return None
-    return {"faq": entry_data, "clause": clause_data, "stage": stage_data}[kind](row)
+    return {"faq": entry_data, "clause": clause_data, "stage": stage_data, "wording": loader.template_record}[kind](row)
 
 
 def validate(*, session: Session, year: int, data: dict[str, Any], kind: str = "faq") -> dict[str, Any]:
@@ -150,6 +151,9 @@ def _apply(session: Session, year: int, data: dict[str, Any], kind: str = "faq")
     if kind == "clause":
         row = session.get(Clause, (year, data["id"]))
         row.title, row.text, row.note = data["title"], data["text"], data.get("note")
+        return
+    if kind == "wording":
+        session.get(Template, (year, data["id"])).text = data["text"]
         return
     if kind == "stage":
         row = session.get(ScheduleStage, (year, data["key"]))
@@ -268,21 +272,23 @@ def staff_edits_since_import(*, session: Session, year: int) -> list[str]:
 
 
 def record_import(*, session: Session, knowledge: loader.Knowledge) -> list[str]:
-    """Before a load: a published revision (author kb load) for every entry whose text changes."""
+    """Before a load: a published revision (author kb load) for every FAQ entry and reply template
+    whose text changes, so their history shows the import too."""
     year = knowledge.year
     changed = []
-    for data in knowledge.faq:
-        entry = session.get(FaqEntry, (year, data["id"]))
-        if entry is not None and entry_data(entry) == _plain(data):
-            continue
-        _baseline(session, year, data["id"])
-        for old in session.scalars(select(KbRevision).where(KbRevision.year == year, KbRevision.key == data["id"],
-                                                            KbRevision.kind == "faq",
-                                                            KbRevision.status == "published")):
-            old.status = "superseded"
-        session.add(KbRevision(year=year, kind="faq", key=data["id"], data=_plain(data), status="published",
-                               author=LOADER, created_at=_now(), published_by=LOADER, published_at=_now(),
-                               note="从 knowledge/ 导入"))
-        changed.append(data["id"])
+    for kind, items in (("faq", knowledge.faq), ("wording", knowledge.wording)):
+        for data in items:
+            key = data["id"]
+            if live_data(session, year, kind, key) == _plain(data, kind):
+                continue
+            _baseline(session, year, key, kind)
+            for old in session.scalars(select(KbRevision).where(KbRevision.year == year, KbRevision.key == key,
+                                                                KbRevision.kind == kind,
+                                                                KbRevision.status == "published")):
+                old.status = "superseded"
+            session.add(KbRevision(year=year, kind=kind, key=key, data=_plain(data, kind), status="published",
+                                   author=LOADER, created_at=_now(), published_by=LOADER, published_at=_now(),
+                                   note="从 knowledge/ 导入"))
+            changed.append(key)
     session.flush()
     return changed

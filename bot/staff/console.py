@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from bot import answers, handover
+from bot import answers, handover, wording
 from bot.advisor.decisions import (
     decide_deadline,
     decide_eligibility,
@@ -46,6 +46,7 @@ def search(*, session: Session, query: str, today: dt.date, limit: int = 5) -> d
     year = queries.current_year(session=session)
     if not q or year is None:
         return {"query": q, "faq": [], "clauses": []}
+    wording.sync(session=session)  # the answers read exactly as the bot's
     notice = queries.notice(session=session, year=year)
     hits = search_faq(q, session=session, year=year, limit=limit)
     entries = {e.id: e for e in queries.faqs_by_ids(session=session, year=year, faq_ids=[h.faq_id for h in hits])}
@@ -120,6 +121,7 @@ def advise(*, session: Session, form: dict[str, str], today: dt.date) -> Advice:
     year = queries.current_year(session=session)
     if year is None:
         raise ValueError("知识库还没有导入")
+    wording.sync(session=session)
     if topic == "eligibility":
         verdict = decide_eligibility(facts)
     elif topic == "entrustment":

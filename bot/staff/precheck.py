@@ -38,7 +38,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from bot import answers
+from bot import answers, wording
 from bot.config import PROBE_PREFIX, ROOT
 from bot.kb import queries
 from bot.kb.models import FaqEntry, KbVersion, ScheduleStage
@@ -237,6 +237,7 @@ def _stage(data: dict[str, Any], year: int) -> ScheduleStage:
 def replacements(*, session: Session, year: int, kind: str, draft: dict[str, Any], live: dict[str, Any] | None,
                  today: dt.date) -> tuple[dict[str, tuple[str, str]], list[str]]:
     """{faq_id: (reply text now, reply text with the draft)} and the notes on what cannot be known."""
+    wording.sync(session=session)
     notice = queries.notice(session=session, year=year)
     stages = {s.key: s for s in queries.schedule(session=session, year=year)}
     notes: list[str] = []
@@ -249,6 +250,10 @@ def replacements(*, session: Session, year: int, kind: str, draft: dict[str, Any
         new_stages = dict(stages, **{draft["key"]: _stage(draft, year)})
         dated = session.scalars(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.schedule == draft["key"]))
         return {e.id: (render(e, stages), render(e, new_stages)) for e in dated}, notes
+    if kind == "wording":
+        notes.append("回复模板：检查没有用草稿重新生成用到这个模板的回复，问题集也没有运行。发布后下一条回复就用新的说法，"
+                     "请在对话里试问；不合适可以在历史里恢复。")
+        return {}, notes
     if kind != "faq":
         notes.append("条款的正文不出现在问答回复里，问题集的问答回复不受这次修改影响；顾问的回复没有检查。")
         return {}, notes
@@ -294,7 +299,7 @@ def plan(*, session: Session, year: int, kind: str, draft: dict[str, Any], live:
 
 def check_draft(p: Plan, *, rasa_url: str, tracker_url: URL | None) -> Report:
     report = Report(notes=list(p.notes))
-    if p.kind == "clause":
+    if p.kind in ("clause", "wording"):
         return report
     path = questions_path()
     try:

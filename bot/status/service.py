@@ -26,29 +26,36 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.config import HOTLINE, settings
+from bot.calendar import md
+from bot.config import settings
 from bot.kb.models import ScheduleStage
 from bot.kb.queries import notice
 from bot.status import security
 from bot.status.models import Application, LookupAudit, LookupFailure
 from bot.status.stages import ApplicationView, HistoryItem, render_status, split_corrections
+from bot.wording import say
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=60)
 LOCKOUT = dt.timedelta(minutes=60)
 GLOBAL_WINDOW = dt.timedelta(minutes=10)
 
-NEUTRAL_FAILURE = (f"没有查到与您提供的信息相符的申报记录。请核对申报编号和验证信息后再试；"
-                   f"如多次失败，请拨打{HOTLINE}。")
-BUSY = (f"申报进度查询暂时繁忙，为保护申报人信息已暂停自助查询。请稍后再试，或拨打{HOTLINE}，"
-        f"由人工客服核实身份后为您查询。")
-AGENT_NOT_FOUND = "没有这个申报编号的记录，请与来电人核对申报编号。"
+# the failure replies, read from their templates (knowledge/wording.yml) when used
+_MESSAGES = {"NEUTRAL_FAILURE": "status.result.no_match", "BUSY": "status.result.busy",
+             "AGENT_NOT_FOUND": "status.result.agent_not_found"}
+
+
+def __getattr__(name: str) -> str:
+    if name in _MESSAGES:
+        return say(_MESSAGES[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 def locked_message(until: dt.datetime) -> str:
-    return (f"查询失败次数过多，为保护申报人信息，查询已暂停，请在{until.month}月{until.day}日"
-            f"{until:%H:%M}以后再试。如需帮助，请拨打{HOTLINE}，由人工客服核实身份后为您查询。")
+    return say("status.result.locked", date=md(until.date()), time=f"{until:%H:%M}")
 
 
 @dataclass(frozen=True)
@@ -68,9 +75,9 @@ class LookupResult:
         if self.verdict == "locked":
             return locked_message(self.locked_until)
         if self.verdict == "busy":
-            return BUSY
+            return say("status.result.busy")
         if self.verdict == "no_match":
-            return AGENT_NOT_FOUND if self.agent else NEUTRAL_FAILURE
+            return say("status.result.agent_not_found" if self.agent else "status.result.no_match")
         return None
 
 
@@ -225,7 +232,7 @@ def agent_lookup(*, session: Session, application_id: str, agent: str, channel: 
 def notice_number(*, session: Session, year: int) -> str:
     """The notice number of `year` from the knowledge base, or a plain description when not loaded."""
     n = notice(session=session, year=year)
-    return n.number if n else f"{year}年度北京市职称评审通知"
+    return n.number if n else say("status.result.no_notice", app_year=year)
 
 
 def notice_schedule(*, session: Session, year: int) -> dict[str, dt.date]:

@@ -17,11 +17,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.clients import client_address
-from bot.config import HOTLINE, settings
+from bot.config import settings
 from bot.web import origins
+from bot.wording import say
 
 log = logging.getLogger("zhicheng.web")
-UNAVAILABLE = f"服务暂时不可用，请稍后再试，或拨打{HOTLINE}"
 TIMEOUT = aiohttp.ClientTimeout(total=90, connect=3)
 
 
@@ -63,9 +63,9 @@ def blueprint() -> Blueprint:
                 ctype = reply.headers.get("Content-Type", "application/json")
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as err:
             log.warning("chat proxy: Rasa unreachable (%s)", type(err).__name__)
-            return response.json({"error": UNAVAILABLE}, status=503, headers=cors)
+            return response.json({"error": say("service.chat_unavailable")}, status=503, headers=cors)
         if status >= 500:
-            return response.json({"error": UNAVAILABLE}, status=503, headers=cors)
+            return response.json({"error": say("service.chat_unavailable")}, status=503, headers=cors)
         return response.raw(payload, status=status, content_type=ctype, headers=cors)
 
     @bp.get("/webhooks/rest/")

@@ -30,10 +30,12 @@ from bot.config import secret_value
 from bot.db import session_factory
 from bot.kb import queries, revisions
 from bot.kb.loader import KnowledgeError
-from bot.kb.models import FaqEntry, UnansweredQuestion
+from bot.kb.models import FaqEntry, Template, UnansweredQuestion
 from bot.staff import accounts, console, inbox, precheck
 from bot.status import service as status_service
 from bot.web import chat
+from bot.wording import check as wording_check
+from bot.wording import spec as wording_spec
 
 log = logging.getLogger("zhicheng.web.staff")
 COOKIE = "zc_staff"
@@ -455,7 +457,10 @@ def blueprint(page: Callable[..., HTTPResponse]) -> Blueprint:
         "clause": ("条款", [("title", "标题", "text"), ("text", "正文", "textarea"), ("note", "备注（可不填）", "text")]),
         "stage": ("日程", [("name", "阶段名称", "text"), ("start", "开始日期（YYYY-MM-DD，可不填）", "text"),
                            ("end", "截止日期（YYYY-MM-DD）", "text"), ("end_text", "截止的说法（可不填，如“另行通知”）", "text")]),
+        "wording": ("回复模板", [("text", "模板（{名字} 处由程序填入）", "textarea")]),
     }
+    BACK = {"clause": ("/admin/notice", "通知条款和日程"), "stage": ("/admin/notice", "通知条款和日程"),
+            "wording": ("/admin/wording", "回复模板")}
 
     def item_url(kind: str, key: str) -> str:
         return f"/admin/{kind}/{quote(key, safe='')}" if kind != "faq" else f"/admin/faq/{quote(key)}"
@@ -485,7 +490,9 @@ def blueprint(page: Callable[..., HTTPResponse]) -> Blueprint:
         shown = data if data is not None else (dict(draft.data) if draft else live)
         return render(request, "item.html", status=status, heading=f"{EDIT[kind][0]} {key}", data=shown, live=live,
                       draft=draft, problems=list(problems), saved=request.args.get("saved"), history=history,
-                      fields=EDIT[kind][1], action=item_url(kind, key))
+                      fields=EDIT[kind][1], action=item_url(kind, key), back=BACK[kind],
+                      placeholders=wording_check.usable(key) if kind == "wording" else None,
+                      about=wording_spec.GROUPS.get(key.partition(".")[0], ("",))[0] if kind == "wording" else None)
 
     async def item_save(request: Request, kind: str, key: str) -> HTTPResponse:
         with db() as s:
@@ -529,6 +536,36 @@ def blueprint(page: Callable[..., HTTPResponse]) -> Blueprint:
     @requires("edit")
     async def admin_stage_save(request: Request, raw: str) -> HTTPResponse:
         return await item_save(request, "stage", unquote(raw)[:32])
+
+    # -- reply templates: every sentence the bot says (bot.wording) ----------------------------
+    @bp.get("/admin/wording")
+    @requires("staff")
+    async def admin_wording(request: Request) -> HTTPResponse:
+        q = (request.args.get("q") or "").strip()[:100]
+        with db() as s:
+            year = queries.current_year(session=s)
+            stmt = select(Template).where(Template.year == year).order_by(Template.position)
+            if q:
+                like = f"%{q}%"
+                stmt = stmt.where(or_(Template.id.like(like), Template.text.like(like)))
+            rows = list(s.scalars(stmt)) if year else []
+            pending = {r.key for r in revisions.drafts(session=s, year=year) if r.kind == "wording"} if year else set()
+        groups: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            group = row.id.partition(".")[0]
+            about = wording_spec.GROUPS.get(group, ("",))[0]
+            groups.setdefault(group, {"about": about, "rows": []})["rows"].append(row)
+        return render(request, "wording.html", groups=groups, q=q, pending=pending, count=len(rows))
+
+    @bp.get("/admin/wording/<raw>")
+    @requires("staff")
+    async def admin_template(request: Request, raw: str) -> HTTPResponse:
+        return item_page(request, "wording", unquote(raw)[:96])
+
+    @bp.post("/admin/wording/<raw>")
+    @requires("edit")
+    async def admin_template_save(request: Request, raw: str) -> HTTPResponse:
+        return await item_save(request, "wording", unquote(raw)[:96])
 
     @bp.get("/admin/inbox")
     @requires("staff")

@@ -123,15 +123,18 @@ def test_eligibility(facts, decision, words, clauses, missing, clause_ids):
 
 
 def test_high_skill_series_follow_series_yml():
-    """一第2段's list and series.yml's high_skill flags name the same series."""
-    from bot.advisor.eligibility import HIGH_SKILL_SERIES_TEXT
+    """一第2段's list (the template common.high_skill_series) and series.yml's high_skill flags name the
+    same series."""
+    from bot.wording import say
+    HIGH_SKILL_SERIES_TEXT = say("common.high_skill_series")
     flagged = {s.name for s in read_series().values() if s.high_skill}
     assert flagged == {"工程技术", "农业技术", "工艺美术", "文物博物", "实验技术", "艺术", "体育", "技工院校教师"}
     assert len(HIGH_SKILL_SERIES_TEXT.split("、")) == len(flagged)
 
 
 def test_freelancer_series_follow_series_yml():
-    from bot.advisor.eligibility import FREELANCE_SERIES_TEXT
+    from bot.wording import say
+    FREELANCE_SERIES_TEXT = say("common.freelance_series")
     assert {s.name for s in read_series().values() if s.freelancer} == set(FREELANCE_SERIES_TEXT.split("、"))
 
 
