@@ -38,8 +38,15 @@ def _decider(session, topic: str):
     if topic == "entrustment":
         return decide_entrustment
     if topic == "institution":
-        directory = all_institutions(session=session)
-        return lambda facts: decide_institution(facts, directory=directory)
+        # read only when a decision gets as far as the directory (series and level known): most
+        # messages are checked for what they could decide without ever needing it
+        loaded: list[Any] = []
+
+        def directory():
+            if not loaded:
+                loaded.append(all_institutions(session=session))
+            yield from loaded[0]
+        return lambda facts: decide_institution(facts, directory=directory())
     raise ValueError(topic)
 
 

@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 
 from bot import wording
 from bot.db import new_session
+from bot.kb import queries
 
 
 @contextmanager
 def kb_session() -> Iterator[Session]:
     session = new_session()
+    session.info[queries.ONE_VERSION] = True  # one message's reads: the knowledge version is asked once
     try:
         wording.sync(session=session)
         yield session

@@ -51,6 +51,9 @@ def _inside_word(text: str, i: int, n: int) -> bool:
     return False
 
 
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
 @dataclass(frozen=True)
 class Lexicon:
     by_sound: dict[str, str]  # "gong wu yuan" -> 公务员 (only sounds that name one term)
@@ -97,8 +100,8 @@ class Lexicon:
         return "".join(out)
 
     def translate_english(self, text: str) -> str:
-        if self.english is None:
-            return text
+        if self.english is None or not _ASCII_LETTER.search(text):
+            return text  # most messages: no Latin letter, nothing the glossary could match
         return self.english.sub(lambda m: self.glossary[m.group(0).lower()], text)
 
 

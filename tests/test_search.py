@@ -56,3 +56,16 @@ def test_the_classifiers_examples_are_indexed_with_their_entry(session):
             tried += 1
             found += bool(hits) and hits[0].faq_id == faq_id
     assert tried > 100 and found / tried >= 0.85, (found, tried)
+
+
+def test_a_message_session_asks_the_knowledge_version_once(session):
+    """actions.kb.kb_session marks its session: retrieval and the wording then share one answer."""
+    from bot.kb import queries
+    session.info[queries.ONE_VERSION] = True
+    try:
+        first = queries.kb_version(session=session)
+        assert session.info.get("zc_kb_version") == first
+        assert search_mod.kb_version(session=session) == first
+    finally:
+        session.info.pop(queries.ONE_VERSION, None)
+        session.info.pop("zc_kb_version", None)

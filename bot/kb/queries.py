@@ -8,7 +8,22 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.kb.models import Clause, FaqEntry, Notice, ScheduleStage, UnansweredQuestion
+from bot.kb.models import Clause, FaqEntry, KbVersion, Notice, ScheduleStage, UnansweredQuestion
+
+# Session.info keys: a session opened for one message's reads (actions.kb.kb_session) asks the
+# knowledge version once; retrieval, the wording and the rest reuse the answer
+ONE_VERSION = "zc_one_kb_version"
+_VERSION = "zc_kb_version"
+
+
+def kb_version(*, session: Session) -> int:
+    """The latest knowledge version (a staff load or publish adds one)."""
+    if _VERSION in session.info:
+        return session.info[_VERSION]
+    version = session.scalar(select(func.max(KbVersion.id))) or 0
+    if session.info.get(ONE_VERSION):
+        session.info[_VERSION] = version
+    return version
 
 
 def current_year(*, session: Session) -> int | None:

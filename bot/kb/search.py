@@ -14,10 +14,11 @@ from pathlib import Path
 import jieba
 import yaml
 from rank_bm25 import BM25Okapi
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.kb.models import FaqEntry, KbVersion, Series
+from bot.kb import queries
+from bot.kb.models import FaqEntry, Series
 from bot.lexicon import lexicon
 from bot.text import normalize
 
@@ -121,7 +122,7 @@ class _Index:
 
 
 def kb_version(*, session: Session) -> int:
-    return session.scalar(select(func.max(KbVersion.id))) or 0
+    return queries.kb_version(session=session)
 
 
 def _index(*, session: Session, year: int) -> _Index:

@@ -29,7 +29,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.kb.models import KbVersion, Notice, Template
+from bot.kb import queries
+from bot.kb.models import Notice, Template
 from bot.wording.spec import COMMON, template_ids
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def _file_words() -> Wording:
 def sync(*, session: Session) -> Wording:
     """The database's wording, re-read only when the knowledge version changed; it becomes the
     wording `say` uses in this process. With no wording in the database yet, knowledge/'s."""
-    version = session.scalar(select(func.max(KbVersion.id))) or 0
+    version = queries.kb_version(session=session)
     key = f"{session.get_bind().url}|{version}"
     with _lock:
         if _state["key"] == key:
