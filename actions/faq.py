@@ -12,7 +12,7 @@ from bot import answers, clock
 from bot.db import session_factory
 from bot.kb import queries
 from bot.kb.search import search
-from bot.router import Candidate, elliptical
+from bot.router import PROCESS, Candidate, elliptical
 from bot.text import normalize
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,13 @@ def candidates(session, year: int, query: str, intents: dict[str, float]) -> lis
     entries.update((e.id, e) for e in queries.faqs_by_ids(session=session, year=year, faq_ids=missing))
     out = [candidate(entries[faq_id], score) for faq_id, score in scores.items() if faq_id in entries]
     return sorted(out, key=lambda c: c.score, reverse=True)
+
+
+def procedure(session, year: int) -> list[tuple[str, list[Candidate]]]:
+    """The procedure's steps in the notice's order, each with the entries resting on it, all equal
+    (the router chooses among them by what they are, not by a score)."""
+    return [(step, [candidate(e, 1.0) for e in entries])
+            for step, entries in queries.steps(session=session, year=year, parent=PROCESS)]
 
 
 def candidate(entry, score: float) -> Candidate:

@@ -116,9 +116,7 @@ class ActionRespond(Action):
                 if entry is not None:  # the classifier is sure: its entry leads
                     options = [faq.candidate(entry, 2.0)] + \
                               [o for o in options if o.faq_id != entry.id]
-            steps = [(step, [faq.candidate(e, 1.0) for e in entries])
-                     for step, entries in queries.steps(session=session, year=year, parent=router.PROCESS)] \
-                if router.asks_next(text) else []
+            steps = faq.procedure(session, year) if router.asks_next(text) else []
             decision = router.route(text, ctx, options, followups, steps)
             # no text: what was decided and why is enough to follow a conversation in the log
             log.info("route %s %s (%s; intent %s)", decision.kind, decision.faq_id or decision.topic or "-",

@@ -14,7 +14,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.faq import candidate, previous_reply
+from actions.faq import previous_reply, procedure
 from actions.kb import kb_session
 from bot import answers, clock, router
 from bot.kb import queries
@@ -101,8 +101,7 @@ def _stage_entry(session, stage_code: str) -> str | None:
     year = queries.current_year(session=session)
     if stage is None or year is None or not stage.clauses:
         return None
-    steps = [(step, [candidate(e, 1.0) for e in entries])
-             for step, entries in queries.steps(session=session, year=year, parent=router.PROCESS)]
+    steps = procedure(session, year)
     # the latest step the stage rests on: 已缴费待评审 (三(一)4, 三(一)5) waits for the defense, 视为放弃
     # (三(一)3, 三(一)4) was a payment missed
     found = next((router.step_entry(c, steps) for c in reversed(stage.clauses) if c in dict(steps)), None)

@@ -301,14 +301,12 @@ def asks_next(text: str) -> bool:
     return bool(_NEXT.search(text))
 
 
-def step_named(text: str) -> str | None:
+def step_named(text: str, cue: re.Match | None = None) -> str | None:
     """The step of the procedure a "what comes after" message says is done: the last one named
     before the cue ("审核通过以后呢" → 三(一)3), or None."""
-    cue = _NEXT.search(text)
+    cue = cue or _NEXT.search(text)
     if not cue:
         return None
-    if any(re.search(words, text[cue.end():]) for _, words in _STEP_WORDS):
-        return None  # "补正之后还要单位再推荐吗" asks about that step, not what comes next
     before = text[:cue.start()] or text
     best, at = None, -1
     for step, words in _STEP_WORDS:
@@ -322,37 +320,41 @@ def step_named(text: str) -> str | None:
     return best
 
 
+def _leading(candidate: Candidate) -> Candidate:
+    return replace(candidate, score=max(candidate.score, PLAUSIBLE))
+
+
 def next_step(text: str, ctx: Context, steps: Sequence[tuple[str, Sequence[Candidate]]]) -> Candidate | None:
     """"推荐完之后呢", "submit 之后 next step 是什么", "然后呢" after the payment answer: the entry on the
     step that follows the one named, or the one the last answer was on. `steps`: the procedure's
     steps in order, each with the entries resting on it."""
-    if not steps or not asks_next(text):
-        return None
-    order = [step for step, _ in steps]
-    done = step_named(text)
     cue = _NEXT.search(text)
-    if cue and any(re.search(words, text[cue.end():]) for _, words in _STEP_WORDS):
+    if not steps or not cue:
         return None
-    if cue and re.search(r"[\u4e00-\u9fff]{3,}.*(吗|(?<![什怎这那多])么)[?？]?$", text[cue.end():]):
+    asked = text[cue.end():]
+    if any(re.search(words, asked) for _, words in _STEP_WORDS):
+        return None  # "补正之后还要单位再推荐吗" asks about that step, not what comes next
+    if re.search(r"[\u4e00-\u9fff]{3,}.*(吗|(?<![什怎这那多])么)[?？]?$", asked):
         return None  # "改完还得单位再推一遍吗": a yes/no question of its own, not "what comes next"
+    order = [step for step, _ in steps]
+    named = done = step_named(text, cue)
     last = next((step for step, entries in steps if any(c.faq_id == ctx.last_faq for c in entries)), None) \
         if ctx.last_faq else None
     if done is None and not has_subject(text):
         done = last
-    elif last in _WITHIN and done != last and _WITHIN[last].search(text[:cue.start()] if cue else text):
+    elif last in _WITHIN and done != last and _WITHIN[last].search(text[:cue.start()]):
         return None  # "公示完了呢" after the unit's review: its own publicity, still within that step
     if done not in order or order.index(done) + 1 >= len(order):
         return None
-    if done is not None and _NOTIFIED.search(text) and not _DONE.search(text):
+    if _NOTIFIED.search(text) and not _DONE.search(text):
         # "答辩 收到短信了 然后干嘛": the notice of a step came, the step itself is still ahead
         own = step_entry(done, steps, ctx.facts)
-        return replace(own, score=max(own.score, PLAUSIBLE)) if own is not None else None
-    if ctx.after_status and done == last and step_named(text) is None:
+        return _leading(own) if own is not None else None
+    if ctx.after_status and done == last and named is None:
         # "那我下一步该干啥" after "待缴费": what to do at the stage the application is in
-        return next((replace(c, score=max(c.score, PLAUSIBLE)) for _, entries in steps for c in entries
-                     if c.faq_id == ctx.last_faq), None)
+        return next((_leading(c) for _, entries in steps for c in entries if c.faq_id == ctx.last_faq), None)
     best = step_entry(order[order.index(done) + 1], steps, ctx.facts)
-    return replace(best, score=max(best.score, PLAUSIBLE)) if best is not None else None
+    return _leading(best) if best is not None else None
 
 
 def step_entry(step: str, steps: Sequence[tuple[str, Sequence[Candidate]]],

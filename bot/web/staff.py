@@ -517,25 +517,20 @@ def blueprint(page: Callable[..., HTTPResponse]) -> Blueprint:
             return item_page(request, kind, key, data=data, problems=[str(p) for p in err.problems], status=400)
         return response.redirect(item_url(kind, key) + f"?saved={rev_id}")
 
-    @bp.get("/admin/clause/<raw>")
-    @requires("staff")
-    async def admin_clause(request: Request, raw: str) -> HTTPResponse:
-        return item_page(request, "clause", unquote(raw)[:32])
+    def item_routes(kind: str, key_chars: int) -> None:
+        """The page of one clause, date stage or reply template, and its draft's save."""
+        @bp.get(f"/admin/{kind}/<raw>", name=f"admin_{kind}_item")
+        @requires("staff")
+        async def page(request: Request, raw: str) -> HTTPResponse:
+            return item_page(request, kind, unquote(raw)[:key_chars])
 
-    @bp.post("/admin/clause/<raw>")
-    @requires("edit")
-    async def admin_clause_save(request: Request, raw: str) -> HTTPResponse:
-        return await item_save(request, "clause", unquote(raw)[:32])
+        @bp.post(f"/admin/{kind}/<raw>", name=f"admin_{kind}_item_save")
+        @requires("edit")
+        async def save(request: Request, raw: str) -> HTTPResponse:
+            return await item_save(request, kind, unquote(raw)[:key_chars])
 
-    @bp.get("/admin/stage/<raw>")
-    @requires("staff")
-    async def admin_stage(request: Request, raw: str) -> HTTPResponse:
-        return item_page(request, "stage", unquote(raw)[:32])
-
-    @bp.post("/admin/stage/<raw>")
-    @requires("edit")
-    async def admin_stage_save(request: Request, raw: str) -> HTTPResponse:
-        return await item_save(request, "stage", unquote(raw)[:32])
+    for kind, key_chars in (("clause", 32), ("stage", 32), ("wording", 96)):
+        item_routes(kind, key_chars)
 
     # -- reply templates: every sentence the bot says (bot.wording) ----------------------------
     @bp.get("/admin/wording")
@@ -556,16 +551,6 @@ def blueprint(page: Callable[..., HTTPResponse]) -> Blueprint:
             about = wording_spec.GROUPS.get(group, ("",))[0]
             groups.setdefault(group, {"about": about, "rows": []})["rows"].append(row)
         return render(request, "wording.html", groups=groups, q=q, pending=pending, count=len(rows))
-
-    @bp.get("/admin/wording/<raw>")
-    @requires("staff")
-    async def admin_template(request: Request, raw: str) -> HTTPResponse:
-        return item_page(request, "wording", unquote(raw)[:96])
-
-    @bp.post("/admin/wording/<raw>")
-    @requires("edit")
-    async def admin_template_save(request: Request, raw: str) -> HTTPResponse:
-        return await item_save(request, "wording", unquote(raw)[:96])
 
     @bp.get("/admin/inbox")
     @requires("staff")

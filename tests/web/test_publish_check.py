@@ -20,7 +20,8 @@ from bot.config import PROBE_PREFIX
 from bot.db import session_factory
 from bot.kb import revisions
 from bot.kb.models import FaqEntry, UnansweredQuestion
-from bot.staff import accounts
+from tests.web.staff_http import add_users, csrf_of
+from tests.web.staff_http import login as staff_login
 
 USERS = {"pc_editor": ("editor", "precheck editor pw 1"), "pc_pub": ("publisher", "precheck publisher pw 1")}
 ENTRY = "pass_vote"  # q122 "评审怎么才算通过？" must contain 三分之二, which only this answer states
@@ -29,25 +30,13 @@ NO_FACT = "评审委员会按分类评价标准综合评价，采取无记名投
 
 @pytest.fixture(scope="module")
 def web(servers):
-    with session_factory()() as s, s.begin():
-        for name, (role, password) in USERS.items():
-            if accounts.get(session=s, name=name) is None:
-                accounts.add_user(session=s, name=name, role=role, password=password)
+    add_users(USERS)
     yield servers.web_url
     assert cli.main(["kb", "load", "--force"]) == 0
 
 
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-
-
 def login(url: str, name: str) -> requests.Session:
-    s = requests.Session()
-    form = s.get(url + "/login", timeout=10)
-    r = s.post(url + "/login", data={"name": name, "password": USERS[name][1], "csrf": csrf_of(form.text)},
-               timeout=10, allow_redirects=False)
-    assert r.status_code == 302, r.text
-    return s
+    return staff_login(url, name, USERS[name][1])
 
 
 def answer_now() -> str:

@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from bot import cli
-from bot.db import session_factory
-from bot.staff import accounts
+from tests.web.staff_http import add_users, csrf_of
+from tests.web.staff_http import login as staff_login
 
 pytestmark = pytest.mark.e2e
 USERS = {"wd_editor": ("editor", "wording editor pw 1"), "wd_pub": ("publisher", "wording publisher pw 1")}
@@ -22,25 +22,13 @@ NEW = "不用谢！职称方面还有问题，随时问我；人工服务请拨�
 
 @pytest.fixture(scope="module")
 def web(servers):
-    with session_factory()() as s, s.begin():
-        for name, (role, password) in USERS.items():
-            if accounts.get(session=s, name=name) is None:
-                accounts.add_user(session=s, name=name, role=role, password=password)
+    add_users(USERS)
     yield servers
     assert cli.main(["kb", "load", "--force"]) == 0  # knowledge/'s wording again for the tests after
 
 
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-
-
 def login(url: str, name: str) -> requests.Session:
-    s = requests.Session()
-    form = s.get(url + "/login", timeout=10)
-    r = s.post(url + "/login", data={"name": name, "password": USERS[name][1], "csrf": csrf_of(form.text)},
-               timeout=10, allow_redirects=False)
-    assert r.status_code == 302, r.text
-    return s
+    return staff_login(url, name, USERS[name][1])
 
 
 def bot_says(servers, text: str) -> str:
