@@ -78,6 +78,7 @@ unit: install
 test: install deps scale-deps
 	$(BIN)/zhicheng kb check
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/zhicheng kb dict --check
 	$(BIN)/rasa data validate --fail-on-warnings
 	$(BIN)/rasa train --fixed-model-name zhicheng --out models
