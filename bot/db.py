@@ -1,8 +1,10 @@
 """Engine and session factory. One engine per URL, created on first use, never at import."""
 from __future__ import annotations
 
+import sqlite3
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
@@ -23,7 +25,7 @@ def get_engine(url: str | None = None, *, busy_timeout: float = 30) -> Engine:
 
 @lru_cache(maxsize=8)
 def _engine(url: str, busy_timeout: float = 30) -> Engine:
-    kwargs: dict = {"future": True}
+    kwargs: dict[str, Any] = {"future": True}
     if url.startswith("sqlite"):
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
@@ -33,7 +35,7 @@ def _engine(url: str, busy_timeout: float = 30) -> Engine:
             # SQLAlchemy 1.4 opens a new SQLite file connection per session (NullPool): with
             # the pragmas that was a third of the action server's CPU. Keep connections.
             kwargs["poolclass"] = QueuePool
-    engine = create_engine(url, **kwargs)
+    engine: Engine = create_engine(url, **kwargs)  # future=True arrives in kwargs: the stubs cannot pick an overload
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     # the registry of every model, imported on first use (never at import time)
@@ -67,14 +69,14 @@ def add_missing_columns(engine: Engine) -> list[str]:
     return added
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.close()
 
 
-def session_factory(url: str | None = None, *, busy_timeout: float = 30) -> sessionmaker:
+def session_factory(url: str | None = None, *, busy_timeout: float = 30) -> sessionmaker[Session]:
     return sessionmaker(get_engine(url, busy_timeout=busy_timeout), future=True, expire_on_commit=False)
 
 

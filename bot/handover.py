@@ -17,8 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import Column, DateTime, Integer, String, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Boolean, Column, DateTime, Integer, String, and_, select
+from sqlalchemy.orm import Mapped, Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.base import Base
 from bot.wording import say
@@ -33,12 +34,12 @@ _ATTEMPTS = 50
 
 class Handover(Base):
     __tablename__ = "handover"
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    code = Column(String(8), nullable=False, index=True)
-    conversation_id = Column(String(128), nullable=False, index=True)  # Rasa's sender id
-    reason = Column(String(16), nullable=False)  # one of REASONS
-    created_at = Column(DateTime, nullable=False)
-    expires_at = Column(DateTime, nullable=False)
+    id: Mapped[int] = Column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = Column(String(8), nullable=False, index=True)
+    conversation_id: Mapped[str] = Column(String(128), nullable=False, index=True)  # Rasa's sender id
+    reason: Mapped[str] = Column(String(16), nullable=False)  # one of REASONS
+    created_at: Mapped[dt.datetime] = Column(DateTime, nullable=False)
+    expires_at: Mapped[dt.datetime] = Column(DateTime, nullable=False)
     closed_at = Column(DateTime)  # set by the agent console when the call is done
 
 
@@ -46,8 +47,8 @@ def _now() -> dt.datetime:
     return dt.datetime.now()
 
 
-def _open(now: dt.datetime):
-    return (Handover.closed_at.is_(None)) & (Handover.expires_at > now)
+def _open(now: dt.datetime) -> ColumnElement[Boolean]:
+    return and_(Handover.closed_at.is_(None), Handover.expires_at > now)
 
 
 def normalize(code: str) -> str:
@@ -63,7 +64,7 @@ def create(*, session: Session, conversation_id: str, reason: str = "user_reques
     if reason not in REASONS:
         raise ValueError(f"reason must be one of {REASONS}")
     now = now or _now()
-    existing = session.scalar(select(Handover).where(Handover.conversation_id == conversation_id, _open(now))
+    existing: Handover | None = session.scalar(select(Handover).where(Handover.conversation_id == conversation_id, _open(now))
                               .order_by(Handover.created_at.desc()).limit(1))
     if existing is not None:
         return existing.code
@@ -83,8 +84,9 @@ def find(*, session: Session, code: str, now: dt.datetime | None = None) -> Hand
     wanted = normalize(code)
     if len(wanted) != LENGTH:
         return None
-    return session.scalar(select(Handover).where(Handover.code == wanted, _open(now or _now()))
-                          .order_by(Handover.created_at.desc()).limit(1))
+    row: Handover | None = session.scalar(select(Handover).where(Handover.code == wanted, _open(now or _now()))
+                                          .order_by(Handover.created_at.desc()).limit(1))
+    return row
 
 
 def close(*, session: Session, code: str, now: dt.datetime | None = None) -> bool:

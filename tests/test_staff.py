@@ -345,3 +345,18 @@ def test_a_new_entry_from_an_inbox_group(session):
     assert rev.status == "published" and entry.answer == "通知没有说明停车安排。"
     assert entry.keywords == ["评审会场有停车位吗", "评审会场能停车吗"] and inbox.groups(session=session) == []
     assert search("评审会场能停车吗", session=session, year=2024)[0].faq_id == "parking"
+
+
+@pytest.mark.parametrize("kind, key", [("clause", "一第4段"), ("stage", "personal_apply"), ("wording", "common.hotline")])
+def test_a_draft_of_something_an_import_removed_is_refused_not_crashed(session, kind, key):
+    """A clause, date or sentence drafted by staff and then dropped by a `kb load` cannot be published:
+    the staff see why, and the draft stays a draft (publishing used to die on None)."""
+    from bot.kb.models import Clause, ScheduleStage, Template
+    data = revisions.live_data(session, 2024, kind, key)
+    rev = revisions.save_draft(session=session, year=2024, kind=kind, author="li", data=data)
+    model = {"clause": Clause, "stage": ScheduleStage, "wording": Template}[kind]
+    session.delete(session.get(model, (2024, key)))
+    session.flush()
+    with pytest.raises(revisions.RevisionError, match=f"{key} 已不在知识库中"):
+        revisions.publish(session=session, revision_id=rev.id, publisher="wang")
+    assert session.get(revisions.KbRevision, rev.id).status == "draft"

@@ -19,15 +19,18 @@ _VERSION = "zc_kb_version"
 def kb_version(*, session: Session) -> int:
     """The latest knowledge version (a staff load or publish adds one)."""
     if _VERSION in session.info:
-        return session.info[_VERSION]
-    version = session.scalar(select(func.max(KbVersion.id))) or 0
+        cached: int = session.info[_VERSION]
+        return cached
+    latest: int | None = session.scalar(select(func.max(KbVersion.id)))
+    version = latest or 0
     if session.info.get(ONE_VERSION):
         session.info[_VERSION] = version
     return version
 
 
 def current_year(*, session: Session) -> int | None:
-    return session.scalar(select(func.max(Notice.year)))
+    year: int | None = session.scalar(select(func.max(Notice.year)))
+    return year
 
 
 def notice(*, session: Session, year: int) -> Notice | None:
@@ -35,8 +38,9 @@ def notice(*, session: Session, year: int) -> Notice | None:
 
 
 def faq_by_intent(*, session: Session, year: int, intent: str) -> FaqEntry | None:
-    return session.scalar(select(FaqEntry).where(FaqEntry.year == year, FaqEntry.intent == intent,
-                                                 FaqEntry.enabled.is_(True)))
+    entry: FaqEntry | None = session.scalar(select(FaqEntry).where(
+        FaqEntry.year == year, FaqEntry.intent == intent, FaqEntry.enabled.is_(True)))
+    return entry
 
 
 def faqs_by_intents(*, session: Session, year: int, intents: list[str]) -> list[FaqEntry]:

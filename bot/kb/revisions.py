@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 from sqlalchemy import JSON, Column, DateTime, Integer, String, Text, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session
 
 from bot.base import Base
 from bot.kb import loader
@@ -43,14 +43,14 @@ KIND_NAMES = {"faq": "问答", "clause": "条款", "stage": "日程", "wording":
 
 class KbRevision(Base):
     __tablename__ = "kb_revision"
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    year = Column(Integer, nullable=False)
-    kind = Column(String(16), nullable=False, default="faq")
-    key = Column(String(64), nullable=False, index=True)  # the FAQ entry id
-    data = Column(JSON, nullable=False)  # the entry in faq.yml's shape
-    status = Column(String(16), nullable=False)  # draft | published | superseded
-    author = Column(String(64), nullable=False)
-    created_at = Column(DateTime, nullable=False)
+    id: Mapped[int] = Column(Integer, primary_key=True, autoincrement=True)
+    year: Mapped[int] = Column(Integer, nullable=False)
+    kind: Mapped[str] = Column(String(16), nullable=False, default="faq")
+    key: Mapped[str] = Column(String(64), nullable=False, index=True)  # the FAQ entry id
+    data: Mapped[dict[str, Any]] = Column(JSON, nullable=False)  # the entry in faq.yml's shape
+    status: Mapped[str] = Column(String(16), nullable=False)  # draft | published | superseded
+    author: Mapped[str] = Column(String(64), nullable=False)
+    created_at: Mapped[dt.datetime] = Column(DateTime, nullable=False)
     published_by = Column(String(64))
     published_at = Column(DateTime)
     note = Column(Text)
@@ -80,11 +80,19 @@ def stage_data(st: ScheduleStage) -> dict[str, Any]:
 
 
 def live_data(session: Session, year: int, kind: str, key: str) -> dict[str, Any] | None:
-    model = KINDS[kind][3]
-    row = session.get(model, (year, key))
-    if row is None:
-        return None
-    return {"faq": entry_data, "clause": clause_data, "stage": stage_data, "wording": loader.template_record}[kind](row)
+    if kind == "clause":
+        clause = session.get(Clause, (year, key))
+        return None if clause is None else clause_data(clause)
+    if kind == "stage":
+        stage = session.get(ScheduleStage, (year, key))
+        return None if stage is None else stage_data(stage)
+    if kind == "wording":
+        template = session.get(Template, (year, key))
+        return None if template is None else loader.template_record(template)
+    if kind != "faq":
+        raise KeyError(kind)
+    entry = session.get(FaqEntry, (year, key))
+    return None if entry is None else entry_data(entry)
 
 
 def validate(*, session: Session, year: int, data: dict[str, Any], kind: str = "faq") -> dict[str, Any]:
@@ -104,10 +112,11 @@ def validate(*, session: Session, year: int, data: dict[str, Any], kind: str = "
 
 
 def _published(session: Session, year: int, key: str, kind: str = "faq") -> KbRevision | None:
-    return session.scalar(select(KbRevision).where(KbRevision.year == year, KbRevision.key == key,
-                                                   KbRevision.kind == kind,
-                                                   KbRevision.status == "published")
-                          .order_by(KbRevision.id.desc()).limit(1))
+    found: KbRevision | None = session.scalar(select(KbRevision).where(KbRevision.year == year, KbRevision.key == key,
+                                                                       KbRevision.kind == kind,
+                                                                       KbRevision.status == "published")
+                                              .order_by(KbRevision.id.desc()).limit(1))
+    return found
 
 
 def _baseline(session: Session, year: int, key: str, kind: str = "faq") -> None:
@@ -147,19 +156,32 @@ def _plain(data: dict[str, Any], kind: str = "faq") -> dict[str, Any]:
     return out
 
 
+def _gone(kind: str, key: str) -> RevisionError:
+    """A clause, sentence or date is edited, never created, by a revision: one that a later import
+    removed cannot be published (a new FAQ entry can: `_apply` adds it)."""
+    return RevisionError(f"{KIND_NAMES[kind]} {key} 已不在知识库中（可能已被重新导入删除），不能发布这份草稿。")
+
+
 def _apply(session: Session, year: int, data: dict[str, Any], kind: str = "faq") -> None:
     if kind == "clause":
-        row = session.get(Clause, (year, data["id"]))
-        row.title, row.text, row.note = data["title"], data["text"], data.get("note")
+        clause = session.get(Clause, (year, data["id"]))
+        if clause is None:
+            raise _gone(kind, data["id"])
+        clause.title, clause.text, clause.note = data["title"], data["text"], data.get("note")
         return
     if kind == "wording":
-        session.get(Template, (year, data["id"])).text = data["text"]
+        template = session.get(Template, (year, data["id"]))
+        if template is None:
+            raise _gone(kind, data["id"])
+        template.text = data["text"]
         return
     if kind == "stage":
-        row = session.get(ScheduleStage, (year, data["key"]))
-        row.name, row.clause, row.end_text = data["name"], data["clause"], data.get("end_text")
-        row.start = dt.date.fromisoformat(data["start"]) if data.get("start") else None
-        row.end = dt.date.fromisoformat(data["end"])
+        stage = session.get(ScheduleStage, (year, data["key"]))
+        if stage is None:
+            raise _gone(kind, data["key"])
+        stage.name, stage.clause, stage.end_text = data["name"], data["clause"], data.get("end_text")
+        stage.start = dt.date.fromisoformat(data["start"]) if data.get("start") else None
+        stage.end = dt.date.fromisoformat(data["end"])
         return
     entry = session.get(FaqEntry, (year, data["id"]))
     if entry is None:
@@ -209,9 +231,10 @@ def restore(*, session: Session, revision_id: int, author: str, can_publish: boo
 def current_revision(*, session: Session, year: int, key: str, kind: str = "faq") -> int | None:
     """The id of the published revision a reply is rendered from (None: the text of the first
     import, before any revision was recorded)."""
-    return session.scalar(select(KbRevision.id).where(KbRevision.year == year, KbRevision.key == key,
-                                                      KbRevision.kind == kind, KbRevision.status == "published")
-                          .order_by(KbRevision.id.desc()).limit(1))
+    found: int | None = session.scalar(select(KbRevision.id).where(KbRevision.year == year, KbRevision.key == key,
+                                                                   KbRevision.kind == kind, KbRevision.status == "published")
+                                       .order_by(KbRevision.id.desc()).limit(1))
+    return found
 
 
 def history(*, session: Session, year: int, key: str, kind: str = "faq") -> list[KbRevision]:
@@ -238,11 +261,12 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
 
 def previous(*, session: Session, rev: KbRevision) -> KbRevision | None:
     """The revision this one is compared with: the latest published one before it."""
-    return session.scalar(select(KbRevision).where(KbRevision.year == rev.year, KbRevision.key == rev.key,
-                                                   KbRevision.kind == rev.kind, KbRevision.id < rev.id,
-                                                   KbRevision.status.in_(("published", "superseded")),
-                                                   KbRevision.published_at.is_not(None))
-                          .order_by(KbRevision.id.desc()).limit(1))
+    found: KbRevision | None = session.scalar(select(KbRevision).where(KbRevision.year == rev.year, KbRevision.key == rev.key,
+                                                                       KbRevision.kind == rev.kind, KbRevision.id < rev.id,
+                                                                       KbRevision.status.in_(("published", "superseded")),
+                                                                       KbRevision.published_at.is_not(None))
+                                              .order_by(KbRevision.id.desc()).limit(1))
+    return found
 
 
 # -- kb load: import knowledge/ only when it changed, never over newer staff edits -------------
@@ -256,8 +280,9 @@ def files_digest(directory: Path) -> str:
 
 
 def last_import(*, session: Session) -> KbVersion | None:
-    return session.scalar(select(KbVersion).where(~KbVersion.source.startswith(STAFF_SOURCE))
-                          .order_by(KbVersion.id.desc()).limit(1))
+    found: KbVersion | None = session.scalar(select(KbVersion).where(~KbVersion.source.startswith(STAFF_SOURCE))
+                                             .order_by(KbVersion.id.desc()).limit(1))
+    return found
 
 
 def staff_edits_since_import(*, session: Session, year: int) -> list[str]:

@@ -14,7 +14,7 @@ import re
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Boolean, Column, DateTime, Integer, String, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session
 
 from bot.base import Base
 
@@ -36,16 +36,16 @@ _DUMMY = _hasher.hash("not a real password, only spends the same time")
 
 class StaffUser(Base):
     __tablename__ = "staff_user"
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    name = Column(String(32), nullable=False, unique=True)
-    role = Column(String(16), nullable=False)
-    password_hash = Column(String(256), nullable=False)
-    disabled = Column(Boolean, nullable=False, default=False)
-    failures = Column(Integer, nullable=False, default=0)
+    id: Mapped[int] = Column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = Column(String(32), nullable=False, unique=True)
+    role: Mapped[str] = Column(String(16), nullable=False)
+    password_hash: Mapped[str] = Column(String(256), nullable=False)
+    disabled: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+    failures: Mapped[int] = Column(Integer, nullable=False, default=0)
     locked_until = Column(DateTime)
-    created_at = Column(DateTime, nullable=False, default=dt.datetime.now)
+    created_at: Mapped[dt.datetime] = Column(DateTime, nullable=False, default=dt.datetime.now)
     last_login = Column(DateTime)
-    epoch = Column(Integer, nullable=False, default=0)  # bumped by logout and by disabling: old cookies die
+    epoch: Mapped[int] = Column(Integer, nullable=False, default=0)  # bumped by logout and by disabling: old cookies die
 
     def can(self, what: str) -> bool:
         return what in CAN.get(self.role, set())

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session
 
 from bot.base import Base
 from bot.kb import revisions
@@ -28,11 +28,11 @@ MAX_OPEN = 2000  # newest open questions grouped per page view
 
 class InboxDecision(Base):
     __tablename__ = "unanswered_decision"
-    question_id = Column(Integer, ForeignKey("unanswered.id", ondelete="CASCADE"), primary_key=True)
-    action = Column(String(16), nullable=False)  # linked | dismissed
+    question_id: Mapped[int] = Column(Integer, ForeignKey("unanswered.id", ondelete="CASCADE"), primary_key=True)
+    action: Mapped[str] = Column(String(16), nullable=False)  # linked | dismissed
     faq_id = Column(String(64))
-    by = Column(String(64), nullable=False)
-    at = Column(DateTime, nullable=False)
+    by: Mapped[str] = Column(String(64), nullable=False)
+    at: Mapped[dt.datetime] = Column(DateTime, nullable=False)
 
 
 @dataclass

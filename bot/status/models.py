@@ -9,30 +9,30 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import relationship
+from sqlalchemy.orm import Mapped, relationship
 
 from bot.base import Base
 
 
 class Application(Base):
     __tablename__ = "status_application"
-    application_id = Column(String(40), primary_key=True)  # 申报编号
-    year = Column(Integer, nullable=False)
-    name_masked = Column(String(32), nullable=False)
-    salt = Column(String(32), nullable=False)
-    id4_hash = Column(String(64), nullable=False)
+    application_id: Mapped[str] = Column(String(40), primary_key=True)  # 申报编号
+    year: Mapped[int] = Column(Integer, nullable=False)
+    name_masked: Mapped[str] = Column(String(32), nullable=False)
+    salt: Mapped[str] = Column(String(32), nullable=False)
+    id4_hash: Mapped[str] = Column(String(64), nullable=False)
     phone4_hash = Column(String(64))  # None: the export had no phone number
-    series = Column(String(64), nullable=False)
-    level = Column(String(32), nullable=False)
-    committee = Column(String(128), nullable=False)
+    series: Mapped[str] = Column(String(64), nullable=False)
+    level: Mapped[str] = Column(String(32), nullable=False)
+    committee: Mapped[str] = Column(String(128), nullable=False)
     # the current stage: a copy of the latest StageEvent, kept for quick reads
-    stage = Column(String(32), nullable=False)
-    stage_since = Column(DateTime, nullable=False)
+    stage: Mapped[str] = Column(String(32), nullable=False)
+    stage_since: Mapped[dt.datetime] = Column(DateTime, nullable=False)
     deadline = Column(Date)
     note = Column(Text)
     reason = Column(Text)
-    updated_at = Column(DateTime, nullable=False, default=dt.datetime.now)
-    history = relationship("StageEvent", back_populates="application", cascade="all, delete-orphan",
+    updated_at: Mapped[dt.datetime] = Column(DateTime, nullable=False, default=dt.datetime.now)
+    history: Mapped[list[StageEvent]] = relationship("StageEvent", back_populates="application", cascade="all, delete-orphan",
                            order_by="[StageEvent.at, StageEvent.id]")
 
 
@@ -41,16 +41,16 @@ class StageEvent(Base):
 
     __tablename__ = "status_stage_event"
     __table_args__ = (UniqueConstraint("application_id", "stage", "at", name="uq_status_event"),)
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    application_id = Column(String(40), ForeignKey("status_application.application_id", ondelete="CASCADE"),
+    id: Mapped[int] = Column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[str] = Column(String(40), ForeignKey("status_application.application_id", ondelete="CASCADE"),
                             nullable=False, index=True)
-    stage = Column(String(32), nullable=False)
-    at = Column(DateTime, nullable=False)
+    stage: Mapped[str] = Column(String(32), nullable=False)
+    at: Mapped[dt.datetime] = Column(DateTime, nullable=False)
     deadline = Column(Date)
     note = Column(Text)
     reason = Column(Text)
     source = Column(String(200))
-    recorded_at = Column(DateTime, nullable=False, default=dt.datetime.now)
+    recorded_at: Mapped[dt.datetime] = Column(DateTime, nullable=False, default=dt.datetime.now)
     application = relationship("Application", back_populates="history")
 
 
@@ -58,15 +58,15 @@ class LookupAudit(Base):
     """Every lookup, by a user or an agent. Never the factor, never an ID number."""
 
     __tablename__ = "status_lookup_audit"
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    at = Column(DateTime, nullable=False, index=True)
-    channel = Column(String(32), nullable=False)
+    id: Mapped[int] = Column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = Column(DateTime, nullable=False, index=True)
+    channel: Mapped[str] = Column(String(32), nullable=False)
     conversation_id = Column(String(128))  # redacted (bot.status.security.redact)
     agent = Column(String(64))
     application_id = Column(String(40), index=True)  # set only when such an application exists
     supplied_id = Column(String(64))  # what was typed, redacted, when no application matched
     factor_kind = Column(String(8))  # id4 | phone4 | None for agents
-    result = Column(String(16), nullable=False)  # ok | no_match | locked
+    result: Mapped[str] = Column(String(16), nullable=False)  # ok | no_match | locked
     detail = Column(String(32))  # unknown_id | wrong_factor | bad_factor | agent_verified | conversation | application
 
 
@@ -75,35 +75,35 @@ class LookupFailure(Base):
 
     __tablename__ = "status_lookup_failure"
     __table_args__ = (Index("ix_status_failure_key_at", "key", "at"),)
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    key = Column(String(80), nullable=False)  # "conversation:", "client:" or "application:" + digest
+    id: Mapped[int] = Column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = Column(String(80), nullable=False)  # "conversation:", "client:" or "application:" + digest
     client = Column(String(64))  # digest of the client address the failure came from
-    at = Column(DateTime, nullable=False, index=True)
+    at: Mapped[dt.datetime] = Column(DateTime, nullable=False, index=True)
 
 
 class PendingFactor(Base):
     """A conversation that was just asked for its verification factor (keyed pseudonymously)."""
 
     __tablename__ = "status_pending_factor"
-    sender_key = Column(String(64), primary_key=True)
+    sender_key: Mapped[str] = Column(String(64), primary_key=True)
     application_id = Column(String(40))
-    expires_at = Column(DateTime, nullable=False)
+    expires_at: Mapped[dt.datetime] = Column(DateTime, nullable=False)
 
 
 class SealedFactor(Base):
     """A typed factor, encrypted with the server secret, kept until the action reads it (once)."""
 
     __tablename__ = "status_sealed_factor"
-    token = Column(String(32), primary_key=True)
-    sender_key = Column(String(64), nullable=False)
+    token: Mapped[str] = Column(String(32), primary_key=True)
+    sender_key: Mapped[str] = Column(String(64), nullable=False)
     client_key = Column(String(64))  # digest of the client address that typed it (rate limits)
-    ciphertext = Column(Text, nullable=False)
-    expires_at = Column(DateTime, nullable=False)
+    ciphertext: Mapped[str] = Column(Text, nullable=False)
+    expires_at: Mapped[dt.datetime] = Column(DateTime, nullable=False)
 
 
 class SecretCheck(Base):
     """A keyed digest of a fixed text: proves every process (and host) uses the same status secret."""
 
     __tablename__ = "status_secret_check"
-    id = Column(Integer, primary_key=True)
-    digest = Column(String(64), nullable=False)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    digest: Mapped[str] = Column(String(64), nullable=False)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,16 @@ class Wording:
 
 # -- the current wording of this process ----------------------------------------------------
 _lock = threading.Lock()
-_state: dict[str, Any] = {"key": None, "words": None, "file": None}
+
+
+@dataclass
+class _State:
+    key: str | None = None  # the database and knowledge version `words` was read for
+    words: Wording | None = None
+    file: tuple[tuple[str, int], Wording] | None = None  # (path, mtime) and knowledge/'s wording
+
+
+_state = _State()
 
 
 def from_files(directory: Path | None = None) -> Wording:
@@ -74,23 +84,23 @@ def _file_words() -> Wording:
     path = settings().knowledge_dir / FILE
     key = (str(path), path.stat().st_mtime_ns if path.exists() else 0)
     with _lock:
-        if _state["file"] is None or _state["file"][0] != key:
-            _state["file"] = (key, from_files(path.parent))
-        return _state["file"][1]
+        if _state.file is None or _state.file[0] != key:
+            _state.file = (key, from_files(path.parent))
+        return _state.file[1]
 
 
 def sync(*, session: Session) -> Wording:
     """The database's wording, re-read only when the knowledge version changed; it becomes the
     wording `say` uses in this process. With no wording in the database yet, knowledge/'s."""
     version = queries.kb_version(session=session)
-    key = f"{session.get_bind().url}|{version}"
+    key = f"{session.get_bind().engine.url}|{version}"
     with _lock:
-        if _state["key"] == key:
-            return _state["words"]
+        if _state.key == key and _state.words is not None:
+            return _state.words
     year = session.scalar(select(func.max(Notice.year)))
     notice = session.get(Notice, year) if year is not None else None
     rows = session.scalars(select(Template).where(Template.year == year)).all() if notice else []
-    if rows:
+    if notice is not None and rows:
         texts = {r.id: r.text for r in rows}
         missing = [t for t in template_ids() if t not in texts]
         if missing:  # a database loaded before this code added a sentence: knowledge/'s text until the next load
@@ -101,12 +111,12 @@ def sync(*, session: Session) -> Wording:
     else:
         words = _file_words()
     with _lock:
-        _state["key"], _state["words"] = key, words
+        _state.key, _state.words = key, words
     return words
 
 
 def current() -> Wording:
-    return _state["words"] or _file_words()
+    return _state.words or _file_words()
 
 
 def say(template_id: str, /, **values: Any) -> str:
@@ -118,7 +128,7 @@ def reset() -> None:
     """Forget the synced wording (tests; a process that switches databases): `say` reads knowledge/
     again until the next sync."""
     with _lock:
-        _state.update(key=None, words=None)
+        _state.key, _state.words = None, None
 
 
 class Phrases(Mapping[str, str]):
