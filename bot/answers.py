@@ -77,7 +77,7 @@ def action_error(error_id: str) -> str:
 WEEKDAYS = "一二三四五六日"
 
 
-def weekday_reply(day: dt.date, stages: list, notice_number: str) -> str:
+def weekday_reply(day: dt.date, stages: list[ScheduleStage], notice_number: str) -> str:
     """What day of the week a date is, and which of the notice's windows starts or ends on it."""
     lines = [say("reply.weekday.day", date=ymd(day), weekday=WEEKDAYS[day.weekday()])]
     clauses = []

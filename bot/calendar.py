@@ -26,7 +26,8 @@ class CalendarUnavailable(ValueError):
 
 def is_working_day(day: dt.date) -> bool:
     try:
-        return chinese_calendar.is_workday(day)
+        workday: bool = chinese_calendar.is_workday(day)
+        return workday
     except NotImplementedError:
         raise CalendarUnavailable(f"没有{day.year}年的法定节假日安排数据，无法计算工作日") from None
 

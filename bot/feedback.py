@@ -45,11 +45,9 @@ class FeedbackInput:
     faq_id: str | None = None  # as the reply named it; checked against the knowledge base
 
 
-def _text(body: dict, key: str, limit: int, *, required: bool = False) -> str | None:
+def _text(body: dict[str, Any], key: str, limit: int) -> str | None:
     value = body.get(key)
     if value is None or value == "":
-        if required:
-            raise FeedbackError(f"缺少 {key}")
         return None
     if not isinstance(value, str):
         raise FeedbackError(f"{key} 必须是字符串")
@@ -57,6 +55,14 @@ def _text(body: dict, key: str, limit: int, *, required: bool = False) -> str | 
     if len(value) > limit:
         raise FeedbackError(f"{key} 最长 {limit} 个字符")
     return value or None
+
+
+def _required_text(body: dict[str, Any], key: str, limit: int) -> str:
+    """Like `_text`, but missing, empty and blank are all refused."""
+    value = _text(body, key, limit)
+    if value is None:
+        raise FeedbackError(f"缺少 {key}")
+    return value
 
 
 def parse(body: Any) -> FeedbackInput:
@@ -69,7 +75,7 @@ def parse(body: Any) -> FeedbackInput:
     rating = body.get("rating")
     if rating not in RATINGS:
         raise FeedbackError("rating 必须是 up 或 down")
-    answer = _text(body, "answer", MAX_ANSWER, required=True)
+    answer = _required_text(body, "answer", MAX_ANSWER)
     faq_id = body.get("faq_id")
     if faq_id is not None and not (isinstance(faq_id, str) and _FAQ_ID.fullmatch(faq_id)):
         raise FeedbackError("faq_id 必须是 1–64 个字母、数字或 _ . -")
@@ -118,7 +124,7 @@ def record(*, session: Session, data: FeedbackInput, now: dt.datetime | None = N
 
     found = matching_faq(session=session, answer=data.answer, named=data.faq_id)
     row = Feedback(at=now or dt.datetime.now(), conversation_id=data.conversation_id, rating=data.rating,
-                   comment=clean(data.comment), question=clean(data.question), answer=clean(data.answer),
+                   comment=clean(data.comment), question=clean(data.question), answer=scrub(data.answer),
                    faq_id=found[1] if found else None, year=found[0] if found else None,
                    clauses=cited_clauses(data.answer))
     session.add(row)

@@ -34,7 +34,8 @@ def _frequencies() -> dict[str, int]:
     import jieba  # the NLU pipeline loads it anyway; here only for its word list
     jieba.setLogLevel(60)
     jieba.initialize()
-    return jieba.dt.FREQ
+    frequencies: dict[str, int] = jieba.dt.FREQ
+    return frequencies
 
 
 def _inside_word(text: str, i: int, n: int) -> bool:
@@ -58,7 +59,7 @@ _ASCII_LETTER = re.compile(r"[A-Za-z]")
 class Lexicon:
     by_sound: dict[str, str]  # "gong wu yuan" -> 公务员 (only sounds that name one term)
     lengths: tuple[int, ...]
-    english: re.Pattern | None
+    english: re.Pattern[str] | None
     glossary: dict[str, str]
     terms: frozenset[str] = frozenset()  # every term of the user dictionary (2+ characters)
     term_lengths: tuple[int, ...] = ()  # their lengths, computed once with the lexicon
@@ -83,7 +84,7 @@ class Lexicon:
                 window = keys[i:i + n]
                 if len(window) < n or None in window:
                     continue
-                term = self.by_sound.get(" ".join(window))
+                term = self.by_sound.get(" ".join(k for k in window if k is not None))
                 chunk = text[i:i + n]
                 if term and term != chunk and any(a == b for a, b in zip(term, chunk, strict=False)) \
                         and not _inside_word(text, i, n):

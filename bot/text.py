@@ -31,7 +31,8 @@ def _t2s() -> OpenCC:
 
 
 def to_simplified(text: str) -> str:
-    return _t2s().convert(text)
+    simplified: str = _t2s().convert(text)
+    return simplified
 
 
 def normalize(text: str | None) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sqlalchemy import create_engine, inspect, text
@@ -24,7 +25,7 @@ def tracker_url(endpoints: Path = ROOT / "endpoints.yml") -> URL | None:
     return tracker_url_of(config)
 
 
-def tracker_url_of(config: dict) -> URL | None:
+def tracker_url_of(config: dict[str, Any]) -> URL | None:
     """The SQLAlchemy URL of a `tracker_store` section, None if it is not an SQL store."""
     if str(config.get("type", "")).upper() != "SQL" and config.get("type") != STORE_CLASS:
         return None

@@ -21,6 +21,7 @@ def decide_deadline(stages: Iterable[Any], *, today: dt.date, key: str = "person
                        clauses=["三(一)1"], next_steps=[say("deadline.no_stage.next_step")])
     others = [s for s in states if s is not current and s.state == "open"]
     if current.state == "not_open":
+        assert current.start is not None  # a stage is "not_open" only before a known start
         return Verdict(K, "not_open", say("deadline.not_open.summary", stage=current.name, start=md(current.start)),
                        reasons=[current.text], clauses=[current.clause],
                        next_steps=[say("deadline.not_open.next_step", start=md(current.start))])

@@ -159,6 +159,8 @@ def decide_eligibility(facts: Facts, *, catalog: dict[str, SeriesInfo] | None = 
                          [c for _, c in settled] + [m[2] for m in missing],
                          established=say("eligibility.in_scope") if f.employer in LOCAL_EMPLOYERS else None)
 
+    # _ruled_out answered an unknown series, _missing a missing one: the series is known from here on
+    assert info is not None
     reasons: list[str] = []
     clauses: list[str] = []
     conditions: list[str] = []

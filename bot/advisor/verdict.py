@@ -14,6 +14,7 @@ Decision codes (Verdict.decision):
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -68,7 +69,7 @@ class Verdict:
     institutions: list[Any] = field(default_factory=list)  # directory entries behind an institution verdict
 
 
-def unique(items) -> list:
+def unique(items: Iterable[str | None]) -> list[str]:
     return list(dict.fromkeys(i for i in items if i))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session
@@ -42,7 +43,7 @@ class Group:
     first: dt.datetime | None = None
     last: dt.datetime | None = None
     suggested: str | None = None
-    _grams: set = field(default_factory=set)
+    _grams: set[str] = field(default_factory=set)
 
     @property
     def count(self) -> int:
@@ -64,7 +65,7 @@ def groups(*, session: Session) -> list[Group]:
     rows = list(session.scalars(select(UnansweredQuestion).where(UnansweredQuestion.id.not_in(handled))
                                 .order_by(UnansweredQuestion.id.desc()).limit(MAX_OPEN)))
     out: list[Group] = []
-    tops: dict[int, Counter] = {}
+    tops: dict[int, Counter[str]] = {}
     for row in reversed(rows):  # oldest first: a group is named by its first question
         grams = _grams(row.text)
         best, best_score = None, 0.0
@@ -141,7 +142,7 @@ def link(*, session: Session, ids: str, faq_id: str, by: str, can_publish: bool)
 NEW_ID = __import__("re").compile(r"[a-z][a-z0-9_]{1,63}")
 
 
-def create_entry(*, session: Session, ids: str, data: dict, by: str, can_publish: bool) -> revisions.KbRevision:
+def create_entry(*, session: Session, ids: str, data: dict[str, Any], by: str, can_publish: bool) -> revisions.KbRevision:
     """A new FAQ entry from a group: its questions become the entry's keywords (validated like kb check)."""
     rows = _open_questions(session, _ids(ids)) if ids else []
     faq_id = str(data.get("id") or "")

@@ -201,7 +201,7 @@ def validate(cells: dict[str, str], line: int, *, allow_demo: bool = False) -> I
     deadline = parse_date(deadline_text) if deadline_text else None
     if deadline_text and deadline is None:
         problems.append(f"截止日期“{deadline_text[:30]}”不是有效的日期（例如 2024-08-30）")
-    if problems:
+    if problems or year is None or id4 is None or stage is None or at is None:  # each None added a problem
         return Rejected(line, shown_id(cells.get("application_id", "")), "；".join(problems))
     return ImportRow(line=line, application_id=aid, year=year, name=cells["name"].strip(), id_last4=id4,
                      phone_last4=phone4, series=cells["series"].strip(), level=cells["level"].strip(),
@@ -240,7 +240,10 @@ def parse(text: str, *, allow_demo: bool = False) -> tuple[list[ImportRow], list
                 elif (first.deadline, first.note, first.reason) != (result.deadline, result.note, result.reason):
                     result = Rejected(line, result.application_id,
                                       f"与第 {first.line} 行的阶段和时间相同，但截止日期、备注或原因不同")
-            (good if isinstance(result, ImportRow) else bad).append(result)
+            if isinstance(result, ImportRow):
+                good.append(result)
+            else:
+                bad.append(result)
     except csv.Error as err:
         raise ImportFileError(f"CSV 格式错误（第 {reader.line_num} 行）：{err}") from None
     if header is None:
@@ -250,7 +253,7 @@ def parse(text: str, *, allow_demo: bool = False) -> tuple[list[ImportRow], list
 
 # ---------------------------------------------------------------- writing
 
-def _set(obj, **values) -> bool:
+def _set(obj: Application, **values: object) -> bool:
     changed = False
     for name, value in values.items():
         if getattr(obj, name) != value:
@@ -274,7 +277,7 @@ def upsert(rows: list[ImportRow], *, session: Session, source: str = "import") -
             # FOR UPDATE (PostgreSQL): a concurrent import waits, then sees this one's history
             app = session.get(Application, aid, with_for_update=True)
             created = app is None
-            if created:
+            if app is None:
                 app = Application(application_id=aid, salt=security.new_salt(), stage=latest.stage,
                                   stage_since=latest.at, updated_at=now)
                 session.add(app)
@@ -306,7 +309,7 @@ def upsert(rows: list[ImportRow], *, session: Session, source: str = "import") -
     return report
 
 
-def import_rows(rows: list[ImportRow], *, sessions: sessionmaker, source: str = "import",
+def import_rows(rows: list[ImportRow], *, sessions: sessionmaker[Session], source: str = "import",
                 retries: int = 8) -> ImportReport:
     """Upsert `rows` in one transaction of its own, serialised and retried against concurrent writers."""
     for attempt in range(retries + 1):
@@ -326,7 +329,7 @@ def import_rows(rows: list[ImportRow], *, sessions: sessionmaker, source: str = 
     raise AssertionError("unreachable")
 
 
-def import_text(text: str, *, sessions: sessionmaker, source: str = "import") -> ImportReport:
+def import_text(text: str, *, sessions: sessionmaker[Session], source: str = "import") -> ImportReport:
     good, bad = parse(text)
     report = import_rows(good, sessions=sessions, source=source) if good else ImportReport()
     report.rows = len(good) + len(bad)
@@ -334,6 +337,6 @@ def import_text(text: str, *, sessions: sessionmaker, source: str = "import") ->
     return report
 
 
-def import_file(path: Path, *, sessions: sessionmaker) -> ImportReport:
+def import_file(path: Path, *, sessions: sessionmaker[Session]) -> ImportReport:
     """Read, validate and import a status CSV; ImportFileError when the file itself is unusable."""
     return import_text(read_text(path), sessions=sessions, source=Path(path).name)

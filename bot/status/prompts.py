@@ -11,7 +11,7 @@ STATUS_PROMPTS = Phrases({"status_application_id": "status.prompt.application_id
                           "status_factor_kind": "status.prompt.factor_kind"})
 
 
-def factor_kind_buttons() -> list[dict]:
+def factor_kind_buttons() -> list[dict[str, str]]:
     return [{"title": title, "payload": "/choose_factor" + json.dumps({"factor_kind": kind})}
             for kind, title in FACTOR_NAMES.items()]
 

@@ -16,8 +16,12 @@ import secrets
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import create_secret_file, settings
+
+if TYPE_CHECKING:  # the database is imported where it is used, not with this module
+    from sqlalchemy.orm import Session
 
 FACTOR_KINDS = ("id4", "phone4")
 SECRET_FILE = "status_secret"
@@ -59,7 +63,7 @@ def _hashes_exist() -> bool:
                 or session.get(SecretCheck, 1) is not None)
 
 
-def check_secret(*, session) -> None:
+def check_secret(*, session: Session) -> None:
     """Refuse to run with a secret other than the one the database's hashes were made with.
 
     The first process to run records a keyed digest; every later one (on any host sharing the

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -72,7 +73,7 @@ class LookupResult:
     @property
     def message(self) -> str | None:
         """The reply for a failure (None when ok: render the view instead)."""
-        if self.verdict == "locked":
+        if self.verdict == "locked" and self.locked_until is not None:
             return locked_message(self.locked_until)
         if self.verdict == "busy":
             return say("status.result.busy")
@@ -181,16 +182,16 @@ def lookup(*, session: Session, application_id: str | None, factor_kind: str, fa
     client = client or "unknown"
     keys = _keys(supplied, conversation_id, client, secret)
     session.execute(delete(LookupFailure).where(LookupFailure.at < now - FAILURE_WINDOW - LOCKOUT))
-    audit = dict(now=now, channel=channel, supplied=supplied, conversation_id=conversation_id,
-                 factor_kind=factor_kind)
+    audit = partial(_audit, session, now=now, channel=channel, supplied=supplied, conversation_id=conversation_id,
+                    factor_kind=factor_kind)
 
     app = session.get(Application, supplied) if supplied else None
     if breaker_tripped(session=session, now=now):
-        _audit(session, result="locked", detail="breaker", app=app, **audit)
+        audit(result="locked", detail="breaker", app=app)
         return LookupResult("busy")
     until = _locked_until(session, keys, now)
     if until is not None:
-        _audit(session, result="locked", detail="refused", app=app, **audit)
+        audit(result="locked", detail="refused", app=app)
         return LookupResult("locked", locked_until=until)
 
     if app is not None:
@@ -199,8 +200,8 @@ def lookup(*, session: Session, application_id: str | None, factor_kind: str, fa
     else:  # same work as a real check, so timing does not tell a wrong id from a wrong factor
         security.verify_factor(factor_kind, factor, salt="0" * 32, expected=None, secret=secret)
         ok = False
-    if ok:
-        _audit(session, result="ok", detail="verified", app=app, **audit)
+    if ok and app is not None:
+        audit(result="ok", detail="verified", app=app)
         return LookupResult("ok", view=view_of(app))
 
     if app is None:
@@ -212,7 +213,7 @@ def lookup(*, session: Session, application_id: str | None, factor_kind: str, fa
     session.add_all([LookupFailure(key=k, at=now, client=client) for k in keys])
     session.flush()
     until = _locked_until(session, keys, now)
-    _audit(session, result="locked" if until else "no_match", detail=detail, app=app, **audit)
+    audit(result="locked" if until else "no_match", detail=detail, app=app)
     return LookupResult("locked", locked_until=until) if until else LookupResult("no_match")
 
 
@@ -243,8 +244,8 @@ def notice_schedule(*, session: Session, year: int) -> dict[str, dt.date]:
 
 def render_result(result: LookupResult, *, session: Session, today: dt.date) -> str:
     """The reply for any result: the status with its citation, or the failure message."""
-    if not result.ok:
-        return result.message
+    if result.view is None:  # every verdict but ok has a message
+        return result.message or ""
     year = result.view.year
     return render_status(result.view, today=today, notice_number=notice_number(session=session, year=year),
                          schedule=notice_schedule(session=session, year=year))

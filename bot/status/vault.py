@@ -198,7 +198,7 @@ def untouched(text: str | None) -> bool:
 def protect(text: str | None, *, session: Session, sender_id: str, now: dt.datetime,
             client: str | None = None) -> str | None:
     """What Rasa may see of an incoming message (runs in the channel, before Rasa)."""
-    if untouched(text):
+    if text is None or untouched(text):
         return text
     pending = is_pending(session=session, sender_id=sender_id, now=now)
     if text.startswith("/"):
@@ -215,4 +215,6 @@ def protect(text: str | None, *, session: Session, sender_id: str, now: dt.datet
 
 def might_hold_a_factor(text: str | None) -> bool:
     """Whether a message has digits that would need the vault (used when the vault is unreachable)."""
-    return bool(text) and any(sum(c.isdigit() for c in r[2]) >= 3 for r in _runs(unicodedata.normalize("NFKC", text)))
+    if not text:
+        return False
+    return any(sum(c.isdigit() for c in r[2]) >= 3 for r in _runs(unicodedata.normalize("NFKC", text)))

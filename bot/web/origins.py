@@ -40,7 +40,7 @@ def _normal(origin: str) -> str:
 
 
 def listed(origin: str | None) -> bool:
-    return bool(origin) and _normal(origin) in {_normal(o) for o in settings().allowed_origins}
+    return origin is not None and origin != "" and _normal(origin) in {_normal(o) for o in settings().allowed_origins}
 
 
 def allowed(request: Request) -> bool:

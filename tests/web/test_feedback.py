@@ -28,6 +28,7 @@ def test_a_good_body_parses():
     (body(rating="meh"), "rating"),
     (body(rating=1), "rating"),
     (body(answer=None), "answer"),
+    (body(answer="   \n "), "缺少 answer"),  # blank: refused like a missing one (it used to reach the NOT NULL column)
     (body(answer=["x"]), "answer"),
     (body(answer="答" * 4001), "answer"),
     (body(question={"q": 1}), "question"),
