@@ -21,6 +21,7 @@ import os
 import secrets
 import traceback
 import zlib
+from typing import Any
 
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
@@ -50,7 +51,7 @@ def _where(err: BaseException) -> str:
     return f"{own[-1].filename.rsplit('/', 1)[-1]}:{own[-1].lineno}" if own else "?"
 
 
-def error_reply(error_id: str) -> dict:
+def error_reply(error_id: str) -> dict[str, Any]:
     return {"events": [], "responses": [{"text": answers.action_error(error_id)}]}
 
 
@@ -112,7 +113,7 @@ def create_app(package: str = "actions", token: str | None = None) -> Sanic:
             return response.json(error_reply(error_id))
         return response.json(result or {"events": [], "responses": []})
 
-    @app.exception(Exception)
+    @app.exception(Exception)  # type: ignore[untyped-decorator, no-untyped-call]  # sanic leaves exception() unannotated
     async def on_error(request: Request, err: Exception) -> HTTPResponse:
         status = getattr(err, "status_code", 500)
         if status >= 500:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
@@ -53,7 +54,7 @@ def _read_directory(directory: Path) -> list | None:
         return None
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     kb = _read(args.dir)
     if kb is None or _read_directory(args.dir) is None:
         return 1
@@ -62,7 +63,7 @@ def cmd_check(args) -> int:
     return 0
 
 
-def cmd_load(args) -> int:
+def cmd_load(args: argparse.Namespace) -> int:
     """Import knowledge/ as a new revision only when it changed since the last import, and never
     over staff edits published since then unless --force (--keep-staff-edits: say so, exit 0)."""
     from bot.advisor.directory import load_directory_file
@@ -93,7 +94,7 @@ def cmd_load(args) -> int:
     return 0
 
 
-def cmd_export(args) -> int:
+def cmd_export(args: argparse.Namespace) -> int:
     with session_factory()() as session:
         from bot.kb.queries import current_year
         year = args.year or current_year(session=session)
@@ -106,7 +107,7 @@ def cmd_export(args) -> int:
     return 0
 
 
-def cmd_dict(args) -> int:
+def cmd_dict(args: argparse.Namespace) -> int:
     kb = _read(args.dir)
     if kb is None:
         return 1
@@ -124,7 +125,7 @@ def cmd_dict(args) -> int:
     return 0
 
 
-def cmd_unanswered(args) -> int:
+def cmd_unanswered(args: argparse.Namespace) -> int:
     with session_factory()() as session:
         rows = session.scalars(select(UnansweredQuestion).order_by(UnansweredQuestion.id.desc()).limit(args.limit))
         for r in rows:
@@ -132,7 +133,7 @@ def cmd_unanswered(args) -> int:
     return 0
 
 
-def cmd_purge(args) -> int:
+def cmd_purge(args: argparse.Namespace) -> int:
     from bot.trackerstore import purge, tracker_url
     url = tracker_url(args.endpoints)
     if url is None:
@@ -173,7 +174,7 @@ def _prepare_scale() -> int:
     return 0
 
 
-def cmd_run(args) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import Servers, run_forever
     from bot.trackerstore import purge, tracker_url, tracker_url_of
     secure_var_dir()
@@ -183,6 +184,7 @@ def cmd_run(args) -> int:
     if problem:
         print(f"无法启动：{problem}", file=sys.stderr)
         return 1
+    servers: Servers
     if args.scale:
         from bot.scale import ScaleServers, tracker_config
         try:
@@ -252,7 +254,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)  # var/ and everything written there is private to this account
     args = parser().parse_args(argv)
-    return args.fn(args)
+    command: Callable[[argparse.Namespace], int] = args.fn
+    return command(args)
 
 
 if __name__ == "__main__":

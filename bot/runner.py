@@ -21,6 +21,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
+from typing import Any, NoReturn
 
 import yaml
 
@@ -39,11 +41,11 @@ class Servers:
     endpoints: Path = ROOT / "endpoints.yml"
     credentials: Path = ROOT / "credentials.yml"
     model: Path = ROOT / "models"
-    env: dict = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
     log_dir: Path | None = None
     action_workers: int = 1
-    procs: dict = field(default_factory=dict)  # name -> Popen
-    restarts: dict = field(default_factory=dict)  # name -> how many times the supervisor restarted it
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)  # name -> Popen
+    restarts: dict[str, int] = field(default_factory=dict)  # name -> how many times the supervisor restarted it
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
@@ -71,7 +73,7 @@ class Servers:
         return f"http://{self.host}:{self.web_port}"
 
     # -- configuration handed to the servers ---------------------------------------------
-    def _child_env(self) -> dict:
+    def _child_env(self) -> dict[str, str]:
         env = {**os.environ, **self.env}
         env.setdefault("RASA_TELEMETRY_ENABLED", "false")
         env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -84,7 +86,7 @@ class Servers:
             return self.env["ZHICHENG_ACTION_TOKEN"]
         return secret_value("ZHICHENG_ACTION_TOKEN", "action_token")
 
-    def endpoints_config(self) -> dict:
+    def endpoints_config(self) -> dict[str, Any]:
         from bot.actionserver import TOKEN_HEADER
         config = yaml.safe_load(self.endpoints.read_text(encoding="utf-8")) or {}
         config["action_endpoint"] = {"url": f"http://{self.host}:{self.actions_port}/webhook",
@@ -123,7 +125,7 @@ class Servers:
     def process_args(self, name: str) -> list[str]:
         return {"rasa": self.rasa_args, "actions": self.actions_args, "web": self.web_args}[name]()
 
-    def _spawn(self, name: str) -> subprocess.Popen:
+    def _spawn(self, name: str) -> subprocess.Popen[bytes]:
         args = self.process_args(name)
         env = self._child_env()
         if name.startswith("rasa"):  # bodies above the limit get 413 from Sanic before any code runs
@@ -178,7 +180,8 @@ class Servers:
                 for name in pending:
                     proc = self.procs.get(name)
                     if proc is not None and proc.poll() is not None and self._supervisor is None:
-                        raise RuntimeError(f"a server exited early with code {proc.returncode}: {proc.args[:4]}")
+                        shown = proc.args[:4] if isinstance(proc.args, list) else proc.args  # always a list here
+                        raise RuntimeError(f"a server exited early with code {proc.returncode}: {shown!s}")
             for name, url in list(pending.items()):
                 if healthy(url):
                     pending.pop(name)
@@ -261,12 +264,13 @@ def _label(name: str) -> str:
 def healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as resp:
-            return resp.status == 200
+            status: int = resp.status
+            return status == 200
     except (OSError, urllib.error.HTTPError):
         return False
 
 
-def _interrupt(signum, frame):
+def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
     raise KeyboardInterrupt
 
 

@@ -19,6 +19,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -60,7 +61,7 @@ def ensure_database(url: str) -> bool:
     raise RuntimeError(f"无法连接 PostgreSQL 或创建数据库 {name}：{type(last_error).__name__}")
 
 
-def redis_config(url: str, prefix: str) -> dict:
+def redis_config(url: str, prefix: str) -> dict[str, Any]:
     u = make_url(url)
     config = {"type": "bot.lockstore.RedisLockStore", "url": u.host or "127.0.0.1", "port": u.port or 6379,
               "db": int(u.database or 0), "key_prefix": prefix}
@@ -71,7 +72,7 @@ def redis_config(url: str, prefix: str) -> dict:
     return config
 
 
-def tracker_config(url: str) -> dict:
+def tracker_config(url: str) -> dict[str, Any]:
     u = make_url(url)
     config = {"type": STORE_CLASS, "dialect": u.drivername, "url": u.host or "127.0.0.1",
               "port": u.port or 5432, "db": u.database}
@@ -110,7 +111,7 @@ class ScaleServers(Servers):
     def worker_url(self, name: str) -> str:
         return f"http://{self.host}:{self.ports[self.rasa_names.index(name)]}"
 
-    def endpoints_config(self) -> dict:
+    def endpoints_config(self) -> dict[str, Any]:
         config = super().endpoints_config()
         config["tracker_store"] = tracker_config(self.database_url)
         config["lock_store"] = redis_config(self.redis_url, self.redis_prefix)

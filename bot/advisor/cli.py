@@ -64,7 +64,7 @@ def cmd_import_list(args: argparse.Namespace) -> int:
     return _run(LISTS[args.list], args.file)
 
 
-def register(kb_subparsers) -> None:
+def register(kb_subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add import-directory and import-list to `zhicheng kb`."""
     sp = kb_subparsers.add_parser(
         "import-directory", help="导入评审服务机构名录（附件1，CSV 或 XLSX）",

@@ -6,6 +6,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
 
 from bot.db import session_factory
 from bot.staff import accounts
@@ -21,7 +24,7 @@ def _password() -> str | None:
     return first
 
 
-def _run(fn) -> int:
+def _run(fn: Callable[[Session], str]) -> int:
     try:
         with session_factory()() as s, s.begin():
             message = fn(s)
@@ -32,7 +35,7 @@ def _run(fn) -> int:
     return 0
 
 
-def cmd_add(args) -> int:
+def cmd_add(args: argparse.Namespace) -> int:
     try:
         accounts.check_name(args.name)
     except accounts.AccountError as err:
@@ -45,17 +48,17 @@ def cmd_add(args) -> int:
                            f"已创建账号 {args.name}（{args.role}）。")[1])
 
 
-def cmd_disable(args) -> int:
+def cmd_disable(args: argparse.Namespace) -> int:
     return _run(lambda s: (accounts.set_disabled(session=s, name=args.name, disabled=True),
                            f"已停用账号 {args.name}。")[1])
 
 
-def cmd_enable(args) -> int:
+def cmd_enable(args: argparse.Namespace) -> int:
     return _run(lambda s: (accounts.set_disabled(session=s, name=args.name, disabled=False),
                            f"已启用账号 {args.name}。")[1])
 
 
-def cmd_reset(args) -> int:
+def cmd_reset(args: argparse.Namespace) -> int:
     password = _password()
     if password is None:
         return 1
@@ -63,7 +66,7 @@ def cmd_reset(args) -> int:
                            f"已重设 {args.name} 的密码并解除锁定。")[1])
 
 
-def cmd_list(args) -> int:
+def cmd_list(args: argparse.Namespace) -> int:
     from sqlalchemy import select
     with session_factory()() as s:
         for u in s.scalars(select(accounts.StaffUser).order_by(accounts.StaffUser.name)):
@@ -72,7 +75,7 @@ def cmd_list(args) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     user = sub.add_parser("user", help="工作人员账号").add_subparsers(dest="user_command", required=True)
     sp = user.add_parser("add", help="新建账号（密码从标准输入读取或提示输入）")
     sp.add_argument("name")

@@ -35,7 +35,7 @@ def _now() -> dt.datetime:
     return dt.datetime.combine(clock.today(), dt.datetime.now().time())
 
 
-def cmd_import(args) -> int:
+def cmd_import(args: argparse.Namespace) -> int:
     try:
         report = importer.import_file(args.file, sessions=session_factory())
     except importer.ImportFileError as err:
@@ -53,7 +53,7 @@ def cmd_import(args) -> int:
     return 0
 
 
-def cmd_demo(args) -> int:
+def cmd_demo(args: argparse.Namespace) -> int:
     if not settings().demo:
         if args.if_demo_db:
             print("DATABASE_URL 指向正式数据库：跳过演示申报（需要时设置 ZHICHENG_DEMO=1）。")
@@ -70,7 +70,7 @@ def cmd_demo(args) -> int:
     return 0
 
 
-def cmd_lookup(args) -> int:
+def cmd_lookup(args: argparse.Namespace) -> int:
     agent = (args.agent or "").strip()
     if not agent:
         return _fail("请用 --agent 给出坐席姓名或工号：每次查询都会记录是谁查的。")
@@ -81,7 +81,7 @@ def cmd_lookup(args) -> int:
             text = render_result(result, session=session, today=clock.today())
     except SQLAlchemyError as err:
         return _fail(f"查询失败：数据库错误（{type(err).__name__}）")
-    if not result.ok:
+    if result.view is None:  # not verified: the text says why
         return _fail(text)
     print(text)
     if result.view.history:
@@ -91,7 +91,7 @@ def cmd_lookup(args) -> int:
     return 0
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `status import|demo|lookup` to the `zhicheng` sub-command parsers."""
     status = subparsers.add_parser("status", help="申报进度：导入、演示数据、坐席查询")
     sub = status.add_subparsers(dest="status_command", required=True)

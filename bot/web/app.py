@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -19,6 +20,7 @@ from bot import feedback
 from bot.config import HOTLINE
 from bot.db import session_factory
 from bot.kb import queries
+from bot.kb.models import Clause, Notice, ScheduleStage
 from bot.web import chat, origins, staff
 
 log = logging.getLogger("zhicheng.web")
@@ -56,7 +58,7 @@ def date_text(day: dt.date | None) -> str:
     return f"{day.month}月{day.day}日（周{WEEKDAYS[day.weekday()]}）" if day else ""
 
 
-def stage_period(stage) -> str:
+def stage_period(stage: ScheduleStage) -> str:
     if stage.start and stage.end:
         return f"{date_text(stage.start)}—{date_text(stage.end)}"
     return stage.end_text or date_text(stage.end)
@@ -77,17 +79,17 @@ def create_app() -> Sanic:
     app.blueprint(chat.blueprint())
     app.static("/static", str(STATIC), name="static")
 
-    def page(name: str, status: int = 200, **context) -> HTTPResponse:
+    def page(name: str, status: int = 200, **context: Any) -> HTTPResponse:  # any template variables
         html = templates.get_template(name).render(**context)
         return response.html(html, status=status, headers={"Content-Security-Policy": CSP})
 
-    def find_clause(clause_id: str):
+    def find_clause(clause_id: str) -> tuple[Clause | None, Notice | None, Clause | None]:
         """(clause, notice) of the current year, or (None, notice)."""
         with db() as s:
             year = queries.current_year(session=s)
             notice = queries.notice(session=s, year=year) if year else None
             found = queries.clause(session=s, year=year, clause_id=clause_id) if year else None
-            parent = queries.clause(session=s, year=year, clause_id=found.parent) if found and found.parent else None
+            parent = queries.clause(session=s, year=year, clause_id=found.parent) if year and found and found.parent else None
             return found, notice, parent
 
     app.blueprint(staff.blueprint(page))
@@ -127,7 +129,7 @@ def create_app() -> Sanic:
             return response.empty(status=204, headers=cors)
         clause_id = _clause_id(raw_id)
         found, notice, _ = find_clause(clause_id) if clause_id else (None, None, None)
-        if found is None:
+        if found is None or notice is None:  # a clause is found only in a loaded notice
             return response.json({"error": "没有这个条款", "id": clause_id}, status=404, headers=cors)
         return response.json({
             "id": found.id, "title": found.title, "text": found.text, "parent": found.parent,
@@ -164,21 +166,22 @@ def create_app() -> Sanic:
             return response.json({"error": "暂时无法保存反馈，请稍后再试"}, status=503, headers=cors)
         return response.json({"ok": True, "id": row_id}, status=201, headers=cors)
 
-    @app.on_request
-    async def body_limit(request: Request):
+    @app.on_request  # type: ignore[untyped-decorator]  # sanic leaves on_request unannotated
+    async def body_limit(request: Request) -> HTTPResponse | None:
         """Only the import page takes large bodies (after login); everything else keeps MAX_BODY."""
         size = request.headers.get("content-length")
         if size and size.isdigit() and int(size) > MAX_BODY and not request.path.startswith(UPLOAD_PATHS):
             return response.json({"error": "请求体过大"}, status=413)
         if request.body and len(request.body) > MAX_BODY and not request.path.startswith(UPLOAD_PATHS):
             return response.json({"error": "请求体过大"}, status=413)
+        return None
 
-    @app.on_response
+    @app.on_response  # type: ignore[untyped-decorator]  # sanic leaves on_response unannotated
     async def security_headers(request: Request, resp: HTTPResponse) -> None:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
 
-    @app.exception(Exception)
+    @app.exception(Exception)  # type: ignore[untyped-decorator, no-untyped-call]  # sanic leaves exception() unannotated
     async def on_error(request: Request, err: Exception) -> HTTPResponse:
         status = err.status_code if isinstance(err, SanicException) else 500
         if status >= 500:

@@ -12,7 +12,7 @@ import logging
 import os
 
 import aiohttp
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -31,18 +31,18 @@ def rasa_url() -> str:
 
 def blueprint() -> Blueprint:
     bp = Blueprint("chat_proxy")
-    state: dict = {}
+    state: dict[str, aiohttp.ClientSession] = {}
 
-    @bp.listener("before_server_start")
-    async def open_client(app, loop) -> None:
+    @bp.listener("before_server_start")  # type: ignore[untyped-decorator]  # sanic leaves listener() unannotated
+    async def open_client(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
         state["http"] = aiohttp.ClientSession(timeout=TIMEOUT)
 
-    @bp.listener("after_server_stop")
-    async def close_client(app, loop) -> None:
+    @bp.listener("after_server_stop")  # type: ignore[untyped-decorator]  # sanic leaves listener() unannotated
+    async def close_client(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
         if "http" in state:
             await state.pop("http").close()
 
-    @bp.route("/webhooks/rest/webhook", methods=["OPTIONS"])
+    @bp.route("/webhooks/rest/webhook", methods=["OPTIONS"])  # type: ignore[untyped-decorator]  # sanic: Blueprint.route unannotated
     async def preflight(request: Request) -> HTTPResponse:
         return origins.preflight(request)
 
