@@ -21,15 +21,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from rasa.core import lock_store as rasa_lock_store
 from rasa.core.lock import TicketLock
+from rasa.utils.endpoints import EndpointConfig
 
 POLL_SECONDS = 0.05
 
 
-class RedisLockStore(rasa_lock_store.RedisLockStore):
-    def __init__(self, endpoint_config=None, **kwargs) -> None:
+class RedisLockStore(rasa_lock_store.RedisLockStore):  # type: ignore[misc]  # Rasa ships no type information
+    def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs: Any) -> None:  # Rasa's Redis options
         if endpoint_config is not None:
             kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
         kwargs.pop("type", None)

@@ -61,7 +61,7 @@ def _kept_session(self: EndpointConfig) -> _Kept:
     return _Kept(session)
 
 
-class InOrderGraphRunner(DaskGraphRunner):
+class InOrderGraphRunner(DaskGraphRunner):  # type: ignore[misc]  # Rasa ships no type information
     """Rasa's graph runner without dask: the nodes needed for the targets, each once, after
     the nodes it needs (what `dask.get` does on one thread), the plan computed once."""
 

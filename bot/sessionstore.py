@@ -9,13 +9,16 @@ import itertools
 import json
 import logging
 import os
+import sqlite3
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -32,7 +35,7 @@ class _Known:
     last_id: int | None  # the highest event id of the conversation in the table
 
 
-class TrimmingSQLTrackerStore(SQLTrackerStore):
+class TrimmingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa ships no type information
     """Rasa's SQL tracker store, with long conversations continued in a fresh session.
 
     Rasa loads a conversation's events since its last `session_started`, replays them, runs the
@@ -65,8 +68,11 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):
           cache_size: 500           # also ZHICHENG_TRACKER_CACHE; 0 keeps none
     """
 
-    def __init__(self, *args, max_session_events: int | None = None, cache_size: int | None = None,
-                 **kwargs) -> None:
+    engine: sa.engine.Engine  # Rasa's, replaced by _tune_sqlite for SQLite
+    sessionmaker: sa.orm.sessionmaker[sa.orm.Session]
+
+    def __init__(self, *args: Any, max_session_events: int | None = None, cache_size: int | None = None,
+                 **kwargs: Any) -> None:  # the rest is Rasa's SQLTrackerStore's (dialect, host, db …)
         super().__init__(*args, **kwargs)
         env = os.environ.get("ZHICHENG_TRACKER_MAX_SESSION_EVENTS")
         self.max_session_events = int(max_session_events or env or DEFAULT_MAX_SESSION_EVENTS)
@@ -93,12 +99,13 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):
         self.engine.dispose()
         self.engine = create_engine(url, poolclass=QueuePool, connect_args={"check_same_thread": False})
 
-        @event.listens_for(self.engine, "connect")
-        def _pragmas(dbapi_conn, _record) -> None:
+        def _pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+
+        event.listen(self.engine, "connect", _pragmas)
 
         self.sessionmaker = sessionmaker(bind=self.engine)
 
@@ -108,14 +115,15 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):
         # an event broker's stream_events retrieves the stored tracker inside save: not with a cache
         return self.cache_size > 0 and self.event_broker is None
 
-    def _last_id(self, session, sender_id: str) -> int | None:
+    def _last_id(self, session: sa.orm.Session, sender_id: str) -> int | None:
         stmt = self.__dict__.get("_last_id_stmt")
         if stmt is None:  # built once: SQLAlchemy keeps the compiled form of one statement object
             stmt = self._last_id_stmt = sa.select(sa.func.max(self.SQLEvent.id)).where(
                 self.SQLEvent.sender_id == sa.bindparam("sender_id"))
-        return session.execute(stmt, {"sender_id": sender_id}).scalar()
+        last_id: int | None = session.execute(stmt, {"sender_id": sender_id}).scalar()
+        return last_id
 
-    def _remember(self, table: OrderedDict, sender_id: str, known: _Known) -> None:
+    def _remember(self, table: OrderedDict[str, _Known], sender_id: str, known: _Known) -> None:
         table.pop(sender_id, None)
         table[sender_id] = known
         while len(table) > self.cache_size:
@@ -126,7 +134,7 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):
         either way handed out with what the table held. One session: the highest id is read
         first, so a write in between makes the next check fail, never pass."""
         known = self._kept.pop(sender_id, None)
-        if known is not None and len(known.tracker.events) != known.stored:
+        if known is not None and (known.tracker is None or len(known.tracker.events) != known.stored):
             known = None  # changed after its save: not what the table holds
         with self.session_scope() as session:
             last_id = self._last_id(session, sender_id)
@@ -156,7 +164,7 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):
         if a != b:
             log.error("kept tracker differs from the stored one (conversation %s)", sender_id)
 
-    async def retrieve(self, sender_id: str):
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         tracker = self._load(sender_id) if self.caching else await super().retrieve(sender_id)
         if tracker is None or self.max_session_events <= 0 or len(tracker.events) <= self.max_session_events:
             return tracker
@@ -170,9 +178,10 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):
         known = self._handed.get(sender_id) if self.caching else None
         if known is not None and known.tracker is None:  # retrieve found none: this one is new
             known.tracker = tracker
-        if known is None or known.tracker is not tracker:  # not handed out here: Rasa's own save
+        if known is None or not _same(known.tracker, tracker):  # not handed out here: Rasa's own save
             self._kept.pop(sender_id, None)
-            return await super().save(tracker)
+            await super().save(tracker)
+            return
         new = list(itertools.islice(tracker.events, known.stored, None))
         if not new:
             return  # nothing to write (a new conversation's empty tracker); it stays handed out
@@ -185,12 +194,13 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):
                 last_id = self._last_id(session, sender_id)
                 session.commit()
         if changed:  # the table changed since the load (not under the conversation's lock?): Rasa's save
-            return await super().save(tracker)
+            await super().save(tracker)
+            return
         if _keepable(tracker, new):
             self._remember(self._kept, sender_id, _Known(tracker, len(tracker.events), last_id))
 
     @staticmethod
-    def _row(sender_id: str, event) -> dict:
+    def _row(sender_id: str, event: Event) -> dict[str, Any]:
         """One event's row as Rasa's save writes it."""
         data = event.as_dict()
         return {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
@@ -199,7 +209,7 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):
 
     # -- long conversations ---------------------------------------------------------------------
 
-    def _start_new_session(self, tracker) -> None:
+    def _start_new_session(self, tracker: DialogueStateTracker) -> None:
         from rasa.shared.core.constants import ACTION_LISTEN_NAME
         from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
 
@@ -218,7 +228,12 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):
             session.commit()
 
 
-def _keepable(tracker: DialogueStateTracker, new: list) -> bool:
+def _same(a: object, b: object) -> bool:
+    """`a is b` (a function, so that mypy does not narrow the tracker to the kept one's Optional type)."""
+    return a is b
+
+
+def _keepable(tracker: DialogueStateTracker, new: list[Event]) -> bool:
     """Whether the tracker is what Rasa's retrieve would load now: its turn started no session,
     and every new event counts as part of the current session (Rasa's query: a timestamp not
     before the latest session_started)."""
