@@ -236,6 +236,8 @@ def test_transcript_is_read_from_the_tracker_store_read_only(tmp_path):
     lines = console.transcript(url=URL.create("sqlite", database=str(db)), conversation_id="w-1")
     assert [(x.who, x.text) for x in lines] == [("用户", "委托函怎么开"), ("助手", "需要开具委托函。"), ("用户", "转人工")]
     assert console.transcript(url=URL.create("sqlite", database=str(tmp_path / "none.db")), conversation_id="w") is None
+    # an in-memory store (sqlite://) is Rasa's alone: nothing to read, not a TypeError on Path(None)
+    assert console.transcript(url=URL.create("sqlite"), conversation_id="w") is None
 
 
 # -- unanswered-question inbox ------------------------------------------------------------------

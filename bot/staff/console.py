@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session
 
 from bot import answers, handover, wording
@@ -32,6 +32,7 @@ from bot.advisor.entities import DISTRICTS, EMPLOYERS, IDENTITIES, LEVELS, serie
 from bot.advisor.verdict import FACT_LABELS, Facts
 from bot.config import ROOT
 from bot.kb import queries
+from bot.kb.models import Clause
 from bot.kb.search import search as search_faq
 from bot.kb.search import search_clauses
 from bot.text import normalize
@@ -48,6 +49,8 @@ def search(*, session: Session, query: str, today: dt.date, limit: int = 5) -> d
         return {"query": q, "faq": [], "clauses": []}
     wording.sync(session=session)  # the answers read exactly as the bot's
     notice = queries.notice(session=session, year=year)
+    if notice is None:  # the latest year is a notice's: only a concurrent delete gets here
+        return {"query": q, "faq": [], "clauses": []}
     hits = search_faq(q, session=session, year=year, limit=limit)
     entries = {e.id: e for e in queries.faqs_by_ids(session=session, year=year, faq_ids=[h.faq_id for h in hits])}
     stages = {s.key: s for s in queries.schedule(session=session, year=year)}
@@ -68,7 +71,7 @@ def search(*, session: Session, query: str, today: dt.date, limit: int = 5) -> d
     return {"query": q, "notice": notice.number, "faq": faq, "clauses": clauses}
 
 
-def _clause(row, clause_id: str) -> dict[str, Any]:
+def _clause(row: Clause | None, clause_id: str) -> dict[str, Any]:
     if row is None:
         return {"id": clause_id, "title": "", "text": ""}
     return {"id": row.id, "title": row.title, "text": row.text}
@@ -131,6 +134,8 @@ def advise(*, session: Session, form: dict[str, str], today: dt.date) -> Advice:
     else:
         verdict = decide_deadline(queries.schedule(session=session, year=year), today=today)
     notice = queries.notice(session=session, year=year)
+    if notice is None:  # the latest year is a notice's: only a concurrent delete gets here
+        raise ValueError("知识库还没有导入")
     rows = {c.id: c for c in notice.clauses}
     return Advice(topic=topic, decision=verdict.decision, summary=verdict.summary, reasons=list(verdict.reasons),
                   next_steps=list(verdict.next_steps), missing=[FACT_LABELS.get(m, m) for m in verdict.missing],
@@ -146,7 +151,15 @@ def tracker_store_url() -> URL | None:
     return tracker_url(path) if path.exists() else None
 
 
-def _read_only(url: URL):
+def store_exists(url: URL | None) -> bool:
+    """Whether there is a tracker store to read: a configured one, and for SQLite a file (an
+    in-memory store, `sqlite://`, belongs to the Rasa process alone)."""
+    if url is None:
+        return False
+    return not url.drivername.startswith("sqlite") or (bool(url.database) and Path(str(url.database)).exists())
+
+
+def _read_only(url: URL) -> Engine:
     if url.drivername.startswith("sqlite"):
         # a read-only connection: the console can never change a conversation
         return create_engine(f"sqlite:///file:{url.database}?mode=ro&uri=true", future=True)
@@ -162,9 +175,7 @@ class Line:
 
 def transcript(*, url: URL | None, conversation_id: str, limit: int = 200) -> list[Line] | None:
     """The conversation's user and bot messages in order, or None when the store is not there."""
-    if url is None:
-        return None
-    if url.drivername.startswith("sqlite") and not Path(url.database).exists():
+    if url is None or not store_exists(url):
         return None
     engine = _read_only(url)
     try:
@@ -192,5 +203,5 @@ def transcript(*, url: URL | None, conversation_id: str, limit: int = 200) -> li
     return lines
 
 
-def find_handover(*, session: Session, code: str):
+def find_handover(*, session: Session, code: str) -> handover.Handover | None:
     return handover.find(session=session, code=code)

@@ -9,13 +9,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from bot.feedback import Feedback
+from bot.feedback_model import Feedback
 from bot.handover import Handover
 from bot.kb.models import FaqEntry, UnansweredQuestion
 
@@ -66,12 +68,11 @@ class Figures:
         return out
 
 
-def _tracker_counts(url: URL | None, since: dt.datetime) -> tuple[dict, bool]:
+def _tracker_counts(url: URL | None, since: dt.datetime) -> tuple[dict[dt.date, tuple[int, int]], bool]:
     """{date: (user messages, distinct senders)} from the tracker store, read-only."""
-    from pathlib import Path
 
-    from bot.staff.console import _read_only
-    if url is None or (url.drivername.startswith("sqlite") and not Path(url.database).exists()):
+    from bot.staff.console import _read_only, store_exists
+    if url is None or not store_exists(url):
         return {}, False
     engine = _read_only(url)
     try:
@@ -82,13 +83,13 @@ def _tracker_counts(url: URL | None, since: dt.datetime) -> tuple[dict, bool]:
                                      "AND timestamp >= :since"), {"since": since.timestamp()}).all()
     finally:
         engine.dispose()
-    per_day: dict[dt.date, list] = {}
+    messages: Counter[dt.date] = Counter()
+    senders: dict[dt.date, set[str]] = {}
     for sender, ts in rows:
         day = dt.datetime.fromtimestamp(ts).date()
-        entry = per_day.setdefault(day, [0, set()])
-        entry[0] += 1
-        entry[1].add(sender)
-    return {d: (n, len(s)) for d, (n, s) in per_day.items()}, True
+        messages[day] += 1
+        senders.setdefault(day, set()).add(sender)
+    return {d: (n, len(senders[d])) for d, n in messages.items()}, True
 
 
 def figures(*, session: Session, tracker_url: URL | None, today: dt.date, days: int = 14) -> Figures:
@@ -106,7 +107,7 @@ def figures(*, session: Session, tracker_url: URL | None, today: dt.date, days: 
         if at.date() in table:
             table[at.date()].handovers += 1
     topics: dict[str, list[int]] = {}
-    topic_of = dict(session.execute(select(FaqEntry.id, FaqEntry.topic)).all())
+    topic_of: dict[str, str] = {faq_id: topic for faq_id, topic in session.execute(select(FaqEntry.id, FaqEntry.topic))}
     for at, rating, faq_id in session.execute(select(Feedback.at, Feedback.rating, Feedback.faq_id)
                                               .where(Feedback.at >= since)):
         if at.date() in table:
@@ -134,12 +135,10 @@ class Stale:
 
 def stale_answers(*, session: Session, tracker_url: URL | None, limit: int = 20000) -> list[Stale]:
     """Replies given from an entry's text that has since changed (by the revision each reply recorded)."""
-    import json
-    from pathlib import Path
 
     from bot.kb import queries, revisions
-    from bot.staff.console import _read_only
-    if tracker_url is None or (tracker_url.drivername.startswith("sqlite") and not Path(tracker_url.database).exists()):
+    from bot.staff.console import _read_only, store_exists
+    if tracker_url is None or not store_exists(tracker_url):
         return []
     engine = _read_only(tracker_url)
     try:
@@ -150,7 +149,8 @@ def stale_answers(*, session: Session, tracker_url: URL | None, limit: int = 200
                                      "ORDER BY id DESC LIMIT :n"), {"pat": '%"revision"%', "n": limit}).all()
     finally:
         engine.dispose()
-    seen: dict[tuple[str, int | None], list] = {}
+    seen: Counter[tuple[str, int | None]] = Counter()  # (entry, revision) → replies
+    last_seen: dict[tuple[str, int | None], dt.datetime] = {}
     for (raw,) in rows:
         try:
             event = json.loads(raw)
@@ -160,14 +160,14 @@ def stale_answers(*, session: Session, tracker_url: URL | None, limit: int = 200
         faq_id = custom.get("faq_id")
         if not isinstance(faq_id, str) or "revision" not in custom:
             continue
-        entry = seen.setdefault((faq_id, custom.get("revision")), [0, None])
-        entry[0] += 1
+        key = (faq_id, custom.get("revision"))
+        seen[key] += 1
         at = dt.datetime.fromtimestamp(event.get("timestamp") or 0)
-        entry[1] = max(entry[1] or at, at)
+        last_seen[key] = max(last_seen.get(key, at), at)
     year = queries.current_year(session=session)
     out = []
-    for (faq_id, rev), (n, last) in seen.items():
+    for (faq_id, rev), n in seen.items():
         current = revisions.current_revision(session=session, year=year, key=faq_id) if year else None
         if rev != current:
-            out.append(Stale(faq_id, rev, current, n, last))
+            out.append(Stale(faq_id, rev, current, n, last_seen[(faq_id, rev)]))
     return sorted(out, key=lambda x: x.last, reverse=True)
