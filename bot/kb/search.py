@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.kb import queries
-from bot.kb.models import FaqEntry, Series
+from bot.kb.models import Clause, FaqEntry, Series
 from bot.lexicon import lexicon
 from bot.text import normalize
 
@@ -36,7 +37,7 @@ class Hit:
     score: float  # 0..1: share of the query's best possible BM25 score
 
 
-def add_terms(terms) -> None:
+def add_terms(terms: Iterable[str]) -> None:
     """Teach jieba the knowledge base's own terms (once per term)."""
     for term in terms:
         term = normalize(term)
@@ -126,7 +127,7 @@ def kb_version(*, session: Session) -> int:
 
 
 def _index(*, session: Session, year: int) -> _Index:
-    key = f"{session.get_bind().url}|{year}|{kb_version(session=session)}"
+    key = f"{session.get_bind().engine.url}|{year}|{kb_version(session=session)}"
     with _lock:
         index = _cache.get(key)
         if index is None:
@@ -151,7 +152,7 @@ _clause_cache: dict[str, _Index] = {}
 
 
 class _ClauseIndex(_Index):
-    def __init__(self, clauses):
+    def __init__(self, clauses: list[Clause]) -> None:
         self.ids = [c.id for c in clauses]
         self.questions = [c.title for c in clauses]
         docs = [tokens(f"{c.title} {c.text}") for c in clauses]
@@ -160,9 +161,8 @@ class _ClauseIndex(_Index):
 
 def search_clauses(query: str, *, session: Session, year: int, limit: int = 3) -> list[Hit]:
     """Clauses of the notice by BM25 over title and text (Hit.faq_id is the clause id)."""
-    from bot.kb.models import Clause
     _index(session=session, year=year)  # the FAQ's terms are in jieba's dictionary first
-    key = f"{session.get_bind().url}|{year}|{kb_version(session=session)}"
+    key = f"{session.get_bind().engine.url}|{year}|{kb_version(session=session)}"
     with _lock:
         index = _clause_cache.get(key)
         if index is None:

@@ -92,7 +92,8 @@ def add_user(*, session: Session, name: str, role: str, password: str) -> StaffU
 
 
 def get(*, session: Session, name: str) -> StaffUser | None:
-    return session.scalar(select(StaffUser).where(StaffUser.name == (name or "").strip()))
+    user: StaffUser | None = session.scalar(select(StaffUser).where(StaffUser.name == (name or "").strip()))
+    return user
 
 
 def _existing(session: Session, name: str) -> StaffUser:

@@ -54,18 +54,19 @@ def questions_path() -> Path:
     return Path(os.environ.get("ZHICHENG_PRECHECK_QUESTIONS") or DEV_SET)
 
 
-def _load_scorer(path: Path) -> Callable[[dict, str], list[str]]:
+def _load_scorer(path: Path) -> Callable[[dict[str, Any], str], list[str]]:
     """`check` of tests/e2e/ask.py beside the question set: the score is the development set's own."""
     spec = importlib.util.spec_from_file_location("zhicheng_precheck_ask", path.parent / "ask.py")
     if spec is None or spec.loader is None:
         raise FileNotFoundError(path.parent / "ask.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.check
+    check: Callable[[dict[str, Any], str], list[str]] = module.check
+    return check
 
 
-def load_questions(path: Path) -> list[dict]:
-    out = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+def load_questions(path: Path) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
     for q in out:
         if "text_repeat" in q:
             q["text"] = q["text_repeat"]["unit"] * q["text_repeat"]["times"]
@@ -75,7 +76,7 @@ def load_questions(path: Path) -> list[dict]:
 # -- asking the running bot ---------------------------------------------------------------------
 @dataclass
 class Asked:
-    question: dict
+    question: dict[str, Any]  # an entry of the question set (YAML)
     faq_ids: list[str]  # the entries the reply answered from, in order
     messages: list[str]  # the texts of the reply's messages
 
@@ -88,7 +89,7 @@ class Unreachable(RuntimeError):
     """The bot did not answer; the text says why (shown on the page)."""
 
 
-def faq_ids_of(body: list[dict]) -> list[str]:
+def faq_ids_of(body: list[Any]) -> list[str]:  # Rasa's JSON reply
     ids = []
     for m in body:
         custom = m.get("custom") if isinstance(m, dict) else None
@@ -97,9 +98,9 @@ def faq_ids_of(body: list[dict]) -> list[str]:
     return ids
 
 
-def probe(rasa_url: str, questions: list[dict], *, run_id: str, workers: int = WORKERS,
+def probe(rasa_url: str, questions: list[dict[str, Any]], *, run_id: str, workers: int = WORKERS,
           timeout: float = TIMEOUT) -> list[Asked]:
-    def one(q: dict) -> Asked:
+    def one(q: dict[str, Any]) -> Asked:
         sender = f"{PROBE_PREFIX}{run_id}-{q['id']}"
         resp = requests.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": q["text"]},
                              headers={"X-Real-IP": "127.0.0.1"}, timeout=timeout)
@@ -174,7 +175,7 @@ class Change:
 
 
 def compare(asked: list[Asked], replaced: dict[str, tuple[str, str]],
-            check: Callable[[dict, str], list[str]]) -> tuple[list[Change], list[Asked]]:
+            check: Callable[[dict[str, Any], str], list[str]]) -> tuple[list[Change], list[Asked]]:
     """The replies that change when each entry's old rendered text becomes its new one
     ({faq_id: (old, new)}), scored before and after; and the answered questions whose reply did
     not contain the old text as rendered here (they cannot be compared)."""
@@ -230,7 +231,7 @@ def _entry(data: dict[str, Any], year: int) -> FaqEntry:
 def _stage(data: dict[str, Any], year: int) -> ScheduleStage:
     return ScheduleStage(year=year, key=data["key"], position=0, name=data["name"], clause=data["clause"],
                          start=dt.date.fromisoformat(data["start"]) if data.get("start") else None,
-                         end=dt.date.fromisoformat(data["end"]) if data.get("end") else None,
+                         end=dt.date.fromisoformat(data["end"]),  # a saved draft passed kb check: it has one
                          end_text=data.get("end_text"))
 
 
@@ -239,10 +240,12 @@ def replacements(*, session: Session, year: int, kind: str, draft: dict[str, Any
     """{faq_id: (reply text now, reply text with the draft)} and the notes on what cannot be known."""
     wording.sync(session=session)
     notice = queries.notice(session=session, year=year)
+    if notice is None:  # a draft is saved only against a loaded notice
+        raise LookupError(f"no notice for {year}")
     stages = {s.key: s for s in queries.schedule(session=session, year=year)}
     notes: list[str] = []
 
-    def render(entry: FaqEntry, stage_map: dict) -> str:
+    def render(entry: FaqEntry, stage_map: dict[str, ScheduleStage]) -> str:
         stage = stage_map.get(entry.schedule) if entry.schedule else None
         return answers.render_faq(entry, notice_number=notice.number, stage=stage, today=today)
 
@@ -273,6 +276,8 @@ def replacements(*, session: Session, year: int, kind: str, draft: dict[str, Any
         notes.append("草稿改了问题或检索关键词：检索的排序会变，别的问题可能改由这个条目回答，这个条目的问题也可能改由"
                      "别的条目回答。下面只比较现在由它回答的问题，路由的变化检查无法判断。")
     current = session.get(FaqEntry, (year, live["id"]))
+    if current is None:  # deleted by an import since `live` was read: nothing answers from it now
+        return {}, notes
     return {live["id"]: (render(current, stages), render(_entry(draft, year), stages))}, notes
 
 

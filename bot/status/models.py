@@ -51,7 +51,7 @@ class StageEvent(Base):
     reason = Column(Text)
     source = Column(String(200))
     recorded_at: Mapped[dt.datetime] = Column(DateTime, nullable=False, default=dt.datetime.now)
-    application = relationship("Application", back_populates="history")
+    application: Mapped[Application] = relationship("Application", back_populates="history")
 
 
 class LookupAudit(Base):
