@@ -7,6 +7,7 @@ from the current wording when it is read, so a staff edit shows in the next repl
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from bot.calendar import as_of, stage_status, ymd
 from bot.kb.models import FaqEntry, ScheduleStage
@@ -55,6 +56,23 @@ _CLARIFY_BUTTONS = (("reply.clarify.apply_window", "/faq_apply_window"),
                     ("reply.clarify.who_can_apply", "/faq_who_can_apply"),
                     ("reply.clarify.entrustment_needed", "/faq_entrustment_needed"),
                     ("reply.clarify.process_overview", "/faq_process_overview"))
+
+
+if TYPE_CHECKING:  # what __getattr__ gives, for the type checker
+    NOT_ANSWERABLE: str
+    OUT_OF_SCOPE: str
+    REFUSE: str
+    REFUSE_BRIBERY: str
+    REFUSE_ROLE: str
+    REFUSE_SYSTEM: str
+    REFUSE_SHORT: str
+    REFUSE_PRIVACY: str
+    OK: str
+    CLARIFY: str
+    TRY_AGAIN: str
+    NEW_CONVERSATION: str
+    UNAVAILABLE: str
+    CLARIFY_BUTTONS: tuple[tuple[str, str], ...]
 
 
 def __getattr__(name: str) -> object:
