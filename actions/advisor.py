@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.kb import kb_session
-from bot import clock
+from bot import answers, clock
 from bot.advisor import dialogue
 from bot.advisor.decisions import decide_deadline, decide_eligibility, decide_entrustment, decide_institution
 from bot.advisor.directory import all_institutions
@@ -98,7 +98,10 @@ def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, in
     facts.pop(dialogue.ASSUMED_KEY, None)
     with kb_session() as session:
         year = queries.current_year(session=session)
-        notice_number = queries.notice(session=session, year=year).number
+        if year is None:  # nothing loaded: the respond action answers so before it gets here
+            dispatcher.utter_message(text=answers.NOT_ANSWERABLE)
+            return []
+        notice_number = queries.notice_number(session=session, year=year)
         if topic != "eligibility" and decide_eligibility(Facts.from_dict(facts)).decision == "no":
             topic = "eligibility"  # "我是公务员，还能报吗": a fact that rules the person out comes before any other topic
         if topic == "deadline" and not _evaluated_elsewhere(facts):

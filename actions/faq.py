@@ -78,9 +78,9 @@ def entity(tracker: Tracker, name: str) -> str | None:
 
 
 def render(session, year: int, entry) -> str:
-    notice = queries.notice(session=session, year=year)
     stage = queries.stage(session=session, year=year, key=entry.schedule) if entry.schedule else None
-    return answers.render_faq(entry, notice_number=notice.number, stage=stage, today=clock.today())
+    return answers.render_faq(entry, notice_number=queries.notice_number(session=session, year=year), stage=stage,
+                              today=clock.today())
 
 
 def ranking(tracker: Tracker) -> dict[str, float]:
@@ -93,7 +93,7 @@ def candidates(session, year: int, query: str, intents: dict[str, float]) -> lis
     scores: dict[str, float] = {}
     entries = {e.id: e for e in queries.faqs_by_intents(session=session, year=year, intents=list(intents))}
     for entry in entries.values():
-        scores[entry.id] = intents[entry.intent]
+        scores[entry.id] = intents[entry.intent] if entry.intent is not None else 0.0  # found by its intent
     for hit in search(query, session=session, year=year, limit=5):
         scores[hit.faq_id] = scores.get(hit.faq_id, 0.0) + hit.score
     missing = [faq_id for faq_id in scores if faq_id not in entries]  # found by retrieval only: one query

@@ -23,6 +23,7 @@ from bot import answers, handover, router
 from bot.advisor import dialogue
 from bot.config import PROBE_PREFIX, settings
 from bot.kb import queries, revisions
+from bot.kb.models import FaqEntry
 from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons, factor_prompt
 from bot.text import bad_input_reason, has_subject, question_part, readable
 from bot.wording import say
@@ -130,7 +131,11 @@ class ActionRespond(Action):
             elif decision.kind == "refuse":
                 return self._refuse(dispatcher, tracker, session, year, decision.reason)
             elif decision.kind == "faq":
-                entry = queries.faq_by_id(session=session, year=year, faq_id=decision.faq_id)
+                entry = queries.faq_by_id(session=session, year=year, faq_id=decision.faq_id) \
+                    if decision.faq_id else None
+                if entry is None:  # disabled or removed since it was ranked: nothing to answer with
+                    dispatcher.utter_message(text=answers.NOT_ANSWERABLE)
+                    return []
                 more = self._other_questions(session, year, text, entry.id)
                 return self._answer(dispatcher, tracker, session, year, entry, decision.also, more)
             elif decision.kind == "noted":  # facts first: keep them for the question to come
@@ -142,14 +147,14 @@ class ActionRespond(Action):
                 dispatcher.utter_message(text=answers.OK)
                 return [SlotSet("adv_asking", None)]
             elif decision.kind == "weekday" and decision.date:
-                notice = queries.notice(session=session, year=year)
+                number = queries.notice_number(session=session, year=year)
                 try:
                     day = dt.date(year, *decision.date)
                 except ValueError:
                     dispatcher.utter_message(text=answers.NOT_ANSWERABLE)
                     return []
                 dispatcher.utter_message(text=answers.weekday_reply(day, queries.schedule(session=session, year=year),
-                                                                    notice.number))
+                                                                    number))
                 return []
             elif decision.kind == "clarify":
                 dispatcher.utter_message(text=answers.CLARIFY, buttons=[{"title": t, "payload": p}
@@ -169,10 +174,10 @@ class ActionRespond(Action):
         return advisor.advise(dispatcher, tracker, topic=decision.topic or "eligibility", intent=ctx.intent)
 
     @staticmethod
-    def _other_questions(session, year: int, text: str, answered: str) -> list:
+    def _other_questions(session, year: int, text: str, answered: str) -> list[FaqEntry]:
         """"个人申报截止是哪天？单位推荐截止又是哪天？": each further question of the message whose own
         best entry is clear by retrieval, and another than the one answered."""
-        out = []
+        out: list[FaqEntry] = []
         for sentence in router.questions_in(text)[1:]:
             hits = faq.candidates(session, year, sentence, {})
             if hits and router.plausible(hits) and hits[0].faq_id not in {answered, *(e.id for e in out)}:
@@ -208,7 +213,7 @@ class ActionRespond(Action):
             entry = queries.faq_by_intent(session=session, year=year, intent=INTEGRITY_INTENT)
             return self._answer(dispatcher, tracker, session, year, entry, ()) if entry else []
         if kind == "role":
-            number = queries.notice(session=session, year=year).number
+            number = queries.notice_number(session=session, year=year)
             dispatcher.utter_message(text=answers.REFUSE_ROLE + "\n" +
                                      answers.citation(number, answers.REFUSE_ROLE_CLAUSES))
         else:

@@ -88,7 +88,7 @@ class ValidateStatusForm(FormValidationAction):
         # the entry on the application's stage travels with the reply: "下一步呢" / "在哪交" after it
         # are read in its light (actions.faq.last_answer)
         dispatcher.utter_message(text=reply, json_message={"status_stage": result.view.stage, "context_faq": context}
-                                 if context else None)
+                                 if context and result.view else None)
         if result.verdict == "no_match":
             dispatcher.utter_message(text=say("status.prompt.id_again"))
             return {"status_factor_ref": None, "status_application_id": None}

@@ -76,14 +76,14 @@ def clean_sender(sender: Any) -> str:
     return sender
 
 
-def _protect_sync(text: str, sender_id: str, client: str) -> str | None:
+def _protect_sync(text: str, sender_id: str, client: str) -> str:
     conf = settings()
     factory = session_factory(busy_timeout=max(conf.guard_timeout / 2, 0.1))
     with factory() as session, session.begin():
         return vault.protect(text, session=session, sender_id=sender_id, now=dt.datetime.now(), client=client)
 
 
-async def guard(text: str, sender_id: str, client: str) -> str | None:
+async def guard(text: str, sender_id: str, client: str) -> str:
     """`vault.protect` off the event loop; raise VaultUnavailable when it cannot decide in time
     and the message holds digits (a message without digits passes, scrubbed). A message the vault
     would pass unchanged in any case (no digits) does not wait for a thread and the database."""

@@ -24,11 +24,11 @@ from jsonschema import ValidationError, validators
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 
-_validator = None  # set by install(): the schema checked and compiled once
+_validator: Any = None  # set by install(): the schema checked and compiled once (a jsonschema validator)
 _fast: tuple[Any, dict[str, Any]] | None = None  # the schema without the events' oneOf, and each event's own
 
 
-def _split(schema: dict[str, Any], cls) -> tuple[Any, dict[str, Any]] | None:
+def _split(schema: dict[str, Any], cls: Any) -> tuple[Any, dict[str, Any]] | None:
     """The fast check's validators, or None when the events' oneOf is not told apart by `event`."""
     import copy
     items = schema.get("properties", {}).get("events", {}).get("items", {})
@@ -42,6 +42,8 @@ def _split(schema: dict[str, Any], cls) -> tuple[Any, dict[str, Any]] | None:
 
 
 def _valid_fast(result: Any) -> bool:
+    if _fast is None:  # not installed, or the schema cannot be split: only the full validation
+        return False
     outer, by_event = _fast
     if not outer.is_valid(result):
         return False
@@ -53,7 +55,7 @@ def _valid_fast(result: Any) -> bool:
 
 
 def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
-    if _fast is not None and _valid_fast(result):
+    if _valid_fast(result):
         return True
     try:
         _validator.validate(result)

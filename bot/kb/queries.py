@@ -37,6 +37,14 @@ def notice(*, session: Session, year: int) -> Notice | None:
     return session.get(Notice, year)
 
 
+def notice_number(*, session: Session, year: int) -> str:
+    """The number of the loaded notice of `year` (a year from `current_year` always has one)."""
+    found = notice(session=session, year=year)
+    if found is None:
+        raise LookupError(f"no notice of {year} in the knowledge base")
+    return found.number
+
+
 def faq_by_intent(*, session: Session, year: int, intent: str) -> FaqEntry | None:
     entry: FaqEntry | None = session.scalar(select(FaqEntry).where(
         FaqEntry.year == year, FaqEntry.intent == intent, FaqEntry.enabled.is_(True)))

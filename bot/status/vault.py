@@ -20,6 +20,7 @@ import secrets
 import string
 import unicodedata
 from dataclasses import dataclass
+from typing import overload
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import delete
@@ -195,6 +196,10 @@ def untouched(text: str | None) -> bool:
     return not text or not text.startswith(FACTOR_PAYLOAD) and not _DIGIT.search(unicodedata.normalize("NFKC", text))
 
 
+@overload
+def protect(text: str, *, session: Session, sender_id: str, now: dt.datetime, client: str | None = None) -> str: ...
+@overload
+def protect(text: None, *, session: Session, sender_id: str, now: dt.datetime, client: str | None = None) -> None: ...
 def protect(text: str | None, *, session: Session, sender_id: str, now: dt.datetime,
             client: str | None = None) -> str | None:
     """What Rasa may see of an incoming message (runs in the channel, before Rasa)."""
