@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from bot.config import ROOT, secure_var_dir, settings
 from bot.db import session_factory
-from bot.kb import loader
+from bot.kb import exporter, loader
 from bot.kb.dictionary import dictionary_terms, render
 from bot.kb.models import UnansweredQuestion
 
@@ -100,8 +100,8 @@ def cmd_export(args) -> int:
         if year is None:
             print("数据库里还没有知识库，请先运行 zhicheng kb load。", file=sys.stderr)
             return 1
-        kb = loader.export(session=session, year=year)
-    for path in loader.write_files(kb, args.out):
+        kb = exporter.export(session=session, year=year)
+    for path in exporter.write_files(kb, args.out):
         print(f"已写出 {path}")
     return 0
 
