@@ -43,7 +43,7 @@ def _read(directory: Path) -> loader.Knowledge | None:
 
 
 def _read_directory(directory: Path) -> list | None:
-    from bot.advisor.directory import read_directory_file
+    from bot.advisor.directory_file import read_directory_file
     try:
         return read_directory_file(directory / "directory.yml")
     except loader.KnowledgeError as err:
@@ -65,7 +65,7 @@ def cmd_check(args) -> int:
 def cmd_load(args) -> int:
     """Import knowledge/ as a new revision only when it changed since the last import, and never
     over staff edits published since then unless --force (--keep-staff-edits: say so, exit 0)."""
-    from bot.advisor.directory import load_directory_file
+    from bot.advisor.directory_file import load_directory_file
     from bot.kb import revisions
     kb = _read(args.dir)
     if kb is None or _read_directory(args.dir) is None:
