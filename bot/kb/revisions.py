@@ -25,7 +25,7 @@ from sqlalchemy import JSON, Column, DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session
 
 from bot.base import Base
-from bot.kb import loader
+from bot.kb import exporter, loader
 from bot.kb.models import Clause, FaqEntry, KbVersion, ScheduleStage, Template
 
 LOADER = "kb load"  # the author of revisions that come from knowledge/
@@ -64,8 +64,8 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
-entry_data = loader.faq_record  # a live entry in faq.yml's shape
-clause_data = loader.clause_record
+entry_data = exporter.faq_record  # a live entry in faq.yml's shape
+clause_data = exporter.clause_record
 
 
 def stage_data(st: ScheduleStage) -> dict[str, Any]:
@@ -88,7 +88,7 @@ def live_data(session: Session, year: int, kind: str, key: str) -> dict[str, Any
         return None if stage is None else stage_data(stage)
     if kind == "wording":
         template = session.get(Template, (year, key))
-        return None if template is None else loader.template_record(template)
+        return None if template is None else exporter.template_record(template)
     if kind != "faq":
         raise KeyError(kind)
     entry = session.get(FaqEntry, (year, key))
@@ -98,7 +98,7 @@ def live_data(session: Session, year: int, kind: str, key: str) -> dict[str, Any
 def validate(*, session: Session, year: int, data: dict[str, Any], kind: str = "faq") -> dict[str, Any]:
     """The record as `kb check` would accept it, or KnowledgeError with its messages."""
     attr, id_field = KINDS[kind][0], KINDS[kind][1]
-    kb = loader.export(session=session, year=year)
+    kb = exporter.export(session=session, year=year)
     items = getattr(kb, attr)
     if kind == "stage":  # weekdays follow the dates
         items = [{k: v for k, v in i.items() if not k.endswith("_weekday")} for i in items]

@@ -10,7 +10,8 @@ from bot.advisor.decisions import (
     decide_institution,
     render_verdict,
 )
-from bot.advisor.directory import DirectoryEntry, read_directory_file
+from bot.advisor.directory import DirectoryEntry
+from bot.advisor.directory_file import read_directory_file
 from bot.advisor.entities import extract_facts
 from bot.text import normalize
 
