@@ -24,8 +24,9 @@ from bot.advisor import dialogue
 from bot.config import PROBE_PREFIX, settings
 from bot.kb import queries, revisions
 from bot.kb.models import FaqEntry
+from bot.misuse import misuse
 from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons, factor_prompt
-from bot.text import bad_input_reason, has_subject, question_part, readable
+from bot.text import bad_input_reason, has_subject, is_question, question_part, readable
 from bot.wording import say
 
 log = logging.getLogger("zhicheng.router")
@@ -246,12 +247,12 @@ class ActionRespond(Action):
         requested = tracker.get_slot("requested_slot")
         text = faq.message_text(tracker)
         fills = faq.entity(tracker, "application_id") or faq.entity(tracker, "factor_kind") \
-            or not router.is_question(text)
+            or not is_question(text)
         if requested in ("status_application_id", "status_factor_kind") and fills:
             return [FollowupAction("status_form")]  # the form takes the text and validates it
         prompt = factor_prompt(tracker.get_slot("status_factor_kind")) if requested == "status_factor_ref" \
             else STATUS_PROMPTS.get(requested or "", STATUS_PROMPTS["status_application_id"])
-        if requested == "status_factor_ref" and not router.is_question(text) and not router.misuse(text):
+        if requested == "status_factor_ref" and not is_question(text) and not misuse(text):
             # neither the 4 characters nor a question ("手机号"): ask for exactly what is needed
             dispatcher.utter_message(text=say("status.prompt.no_factor_yet", prompt=prompt),
                                      json_message={"input": "factor"})

@@ -21,6 +21,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -43,7 +44,7 @@ def _read(directory: Path) -> loader.Knowledge | None:
         return None
 
 
-def _read_directory(directory: Path) -> list | None:
+def _read_directory(directory: Path) -> list[dict[str, Any]] | None:
     from bot.advisor.directory_file import read_directory_file
     try:
         return read_directory_file(directory / "directory.yml")

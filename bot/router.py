@@ -246,7 +246,7 @@ def asks_next(text: str) -> bool:
     return bool(_NEXT.search(text))
 
 
-def step_named(text: str, cue: re.Match | None = None) -> str | None:
+def step_named(text: str, cue: re.Match[str] | None = None) -> str | None:
     """The step of the procedure a "what comes after" message says is done: the last one named
     before the cue ("审核通过以后呢" → 三(一)3), or None."""
     cue = cue or _NEXT.search(text)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot.advisor.directory_file import load_directory_file
 from bot.advisor.directory_import import Report, import_associations, import_directory
@@ -29,7 +31,11 @@ def _db_error(err: Exception) -> str:
     return f"数据库错误，未做任何修改：{type(err).__name__}: {first}"
 
 
-def _run(importer, path: Path) -> int:
+class _Importer(Protocol):
+    def __call__(self, path: Path, *, session: Session) -> Report: ...
+
+
+def _run(importer: _Importer, path: Path) -> int:
     try:
         factory = session_factory()
     except (SQLAlchemyError, OSError) as err:

@@ -40,7 +40,8 @@ def read_directory_file(path: Path | None = None) -> list[dict[str, Any]]:
         raise KnowledgeError([Problem(fname, None, f"YAML 语法错误 {where}: {getattr(exc, 'problem', exc)}")]) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("institutions"), list):
         raise KnowledgeError([Problem(fname, None, "缺少列表字段 institutions")])
-    entries, seen = [], {}
+    entries: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str | None, str | None, str], int] = {}  # row key → its item number
     for i, item in enumerate(doc["institutions"], start=1):
         label = f"第{i}条"
         if not isinstance(item, dict):

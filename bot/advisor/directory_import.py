@@ -118,7 +118,7 @@ def import_directory(path: Path, *, session: Session) -> Report:
     path = Path(path)
     rows, ignored = read_table(path, DIRECTORY_COLUMNS, ("series", "name"))
     report = Report(file=path.name, kind="directory", rows=len(rows), ignored_columns=ignored)
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple[str, str | None, str | None, str], int] = {}
     good = []
     for line, raw in rows:
         row, reasons = validate_institution(raw, default_source=f"导入：{path.name}", default_verified=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 from bot.advisor.entities import LEVELS, normalize_district, normalize_level, normalize_series
@@ -19,7 +20,7 @@ ALL_LEVELS = ("各级别", "全部", "所有级别")  # = an empty level
 MAX_LEN = {"name": 200, "committee": 200, "phone": 100, "address": 300}
 
 
-def _verified(raw: dict, default: bool, reasons: list) -> bool:
+def _verified(raw: dict[str, str], default: bool, reasons: list[str]) -> bool:
     """The row's `verified` cell, or `default` when empty; a bad value adds a reason."""
     if not raw.get("verified"):
         return default
@@ -40,47 +41,47 @@ def valid_phone(text: str) -> bool:
     return bool(parts) and all(p and _PHONE.match(p) for p in parts)
 
 
-def validate_institution(raw: dict[str, str], *, default_source: str,
+def validate_institution(raw: Mapping[str, object], *, default_source: str,
                          default_verified: bool) -> tuple[dict[str, Any] | None, list[str]]:
     """A normalised row, or None and every reason it is rejected."""
     reasons: list[str] = []
-    raw = {k: _cell(v) for k, v in raw.items()}
-    series = normalize_series(raw.get("series")) if raw.get("series") else None
-    if not raw.get("series"):
+    cells = {k: _cell(v) for k, v in raw.items()}  # the YAML's and the table's values alike, as text
+    series = normalize_series(cells.get("series")) if cells.get("series") else None
+    if not cells.get("series"):
         reasons.append("系列 series 为空")
     elif series is None:
-        reasons.append(f"未知的系列：{raw['series']}")
+        reasons.append(f"未知的系列：{cells['series']}")
     level = None
-    if raw.get("level") and raw["level"] not in ALL_LEVELS:
-        level = normalize_level(raw["level"])
+    if cells.get("level") and cells["level"] not in ALL_LEVELS:
+        level = normalize_level(cells["level"])
         if level not in LEVELS:
-            reasons.append(f"级别无效：{raw['level']}（应为{'、'.join(LEVELS)}或留空）")
+            reasons.append(f"级别无效：{cells['level']}（应为{'、'.join(LEVELS)}或留空）")
             level = None
     district = None
-    if raw.get("district"):
-        district = normalize_district(raw["district"])
+    if cells.get("district"):
+        district = normalize_district(cells["district"])
         if district is None:
-            reasons.append(f"未知的区：{raw['district']}")
-    if series == "工程技术" and level == "初级" and not raw.get("district"):
+            reasons.append(f"未知的区：{cells['district']}")
+    if series == "工程技术" and level == "初级" and not cells.get("district"):
         reasons.append("工程技术系列初级按参保单位所在区组织（五(一)），须填写区 district")
-    name = raw.get("name", "")
+    name = cells.get("name", "")
     if not name:
         reasons.append("机构名称 name 为空")
-    phone = _nfkc(raw.get("phone") or "") or None
+    phone = _nfkc(cells.get("phone") or "") or None
     if phone and not valid_phone(phone):
         reasons.append(f"电话格式不正确：{phone}")
-    verified = _verified(raw, default_verified, reasons)
+    verified = _verified(cells, default_verified, reasons)
     for key, limit in MAX_LEN.items():
-        if len(raw.get(key) or "") > limit:
+        if len(cells.get(key) or "") > limit:
             reasons.append(f"{key} 超过 {limit} 个字符")
     if reasons:
         return None, reasons
     return {"series": series, "level": level, "district": district, "name": name,
-            "committee": raw.get("committee") or None, "phone": phone, "address": raw.get("address") or None,
-            "verified": verified, "source": raw.get("source") or default_source}, []
+            "committee": cells.get("committee") or None, "phone": phone, "address": cells.get("address") or None,
+            "verified": verified, "source": cells.get("source") or default_source}, []
 
 
-def _key(row: dict[str, Any]) -> tuple:
+def _key(row: dict[str, Any]) -> tuple[str, str | None, str | None, str]:
     return row["series"], row["level"], row["district"], row["name"]
 
 

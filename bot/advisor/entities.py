@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,7 @@ def _clean(text: str | None) -> str:
     return to_simplified(text)
 
 
-def _table(synonyms: dict[str, list[str]], blockers: list[str] = ()) -> dict[str, str | None]:
+def _table(synonyms: dict[str, list[str]], blockers: Sequence[str] = ()) -> dict[str, str | None]:
     table: dict[str, str | None] = {}
     for canonical, words in synonyms.items():
         for w in [canonical, *words]:
@@ -170,7 +171,8 @@ def _normalize(kind: str, text: str | None, series_path: Path | None = None) -> 
         return None
     matcher = _matchers(series_path)[kind]
     if clean in matcher.table:
-        return matcher.table[clean]
+        canonical: str | None = matcher.table[clean]  # the word tables map to a name (None: a blocker)
+        return canonical
     found = matcher.find(clean)
     if kind == "employer":
         return _employer([(p, v) for p, _, v in found], clean, series_path)

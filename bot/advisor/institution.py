@@ -7,9 +7,9 @@ the function filters it itself, so passing the whole directory is fine.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from bot.advisor import entities as E
+from bot.advisor.directory import DirectoryEntry
 from bot.advisor.entities import SeriesInfo, series_catalog
 from bot.advisor.verdict import Facts, Verdict, need_info, unique
 from bot.wording import say
@@ -17,7 +17,7 @@ from bot.wording import say
 K = "institution"
 
 
-def _describe(e: Any) -> str:
+def _describe(e: DirectoryEntry) -> str:
     parts = [e.name]
     if e.committee:
         parts.append(say("institution.entry.committee", committee=e.committee))
@@ -31,7 +31,7 @@ def _describe(e: Any) -> str:
     return text
 
 
-def _matches(e: Any, series: str, level: str, district: str | None, by_district: bool) -> bool:
+def _matches(e: DirectoryEntry, series: str, level: str, district: str | None, by_district: bool) -> bool:
     if e.series != series or (e.level is not None and e.level != level):
         return False
     if by_district:
@@ -39,13 +39,13 @@ def _matches(e: Any, series: str, level: str, district: str | None, by_district:
     return e.district is None or e.district == district
 
 
-def _contact_note(entries: list[Any]) -> list[str]:
+def _contact_note(entries: list[DirectoryEntry]) -> list[str]:
     if any(e.phone for e in entries):
         return []
     return [say("institution.no_contact")]
 
 
-def decide_institution(facts: Facts, *, directory: Iterable[Any],
+def decide_institution(facts: Facts, *, directory: Iterable[DirectoryEntry],
                        catalog: dict[str, SeriesInfo] | None = None) -> Verdict:
     catalog = series_catalog() if catalog is None else catalog
     f = facts

@@ -53,7 +53,8 @@ class Knowledge:
 
     @property
     def year(self) -> int:
-        return self.notice["year"]
+        year: int = self.notice["year"]
+        return year
 
     def as_files(self) -> dict[str, dict[str, Any]]:
         """The content of each YAML file, in the shape staff edit."""
@@ -113,7 +114,7 @@ def _list_of_str(value: Any) -> list[str] | None:
     return None
 
 
-def _entries(doc: Any, key: str, file: str, chk: _Checker) -> list[dict]:
+def _entries(doc: Any, key: str, file: str, chk: _Checker) -> list[dict[str, Any]]:
     if not isinstance(doc, dict) or not isinstance(doc.get(key), list):
         chk.add(file, None, f"缺少列表字段 {key}")
         return []
@@ -126,7 +127,7 @@ def _entries(doc: Any, key: str, file: str, chk: _Checker) -> list[dict]:
     return out
 
 
-def _check_notice(doc: Any, chk: _Checker) -> tuple[dict, list[dict]]:
+def _check_notice(doc: Any, chk: _Checker) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     f = "notice.yml"
     head = doc.get("notice") if isinstance(doc, dict) else None
     notice: dict[str, Any] = {}
@@ -182,7 +183,7 @@ def _check_year(doc: Any, file: str, year: Any, chk: _Checker) -> None:
         chk.add(file, None, f"year {doc.get('year')!r} 与通知年份 {year!r} 不一致")
 
 
-def _check_stages(doc: Any, clause_ids: set[str], chk: _Checker) -> list[dict]:
+def _check_stages(doc: Any, clause_ids: set[str], chk: _Checker) -> list[dict[str, Any]]:
     f = "schedule.yml"
     stages, seen = [], set()
     for item in _entries(doc, "stages", f, chk):
@@ -219,9 +220,11 @@ def _check_stages(doc: Any, clause_ids: set[str], chk: _Checker) -> list[dict]:
     return stages
 
 
-def _check_faq(doc: Any, clause_ids: set[str], stage_keys: set[str], chk: _Checker) -> list[dict]:
+def _check_faq(doc: Any, clause_ids: set[str], stage_keys: set[str], chk: _Checker) -> list[dict[str, Any]]:
     f = "faq.yml"
-    entries, seen, intents = [], set(), {}
+    entries: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    intents: dict[str, str] = {}  # intent → the entry that has it
     for item in _entries(doc, "faq", f, chk):
         fid = _text(item.get("id"))
         if not fid:
@@ -275,7 +278,7 @@ def _check_faq(doc: Any, clause_ids: set[str], stage_keys: set[str], chk: _Check
     return entries
 
 
-def _check_series(doc: Any, clause_ids: set[str], chk: _Checker) -> list[dict]:
+def _check_series(doc: Any, clause_ids: set[str], chk: _Checker) -> list[dict[str, Any]]:
     f = "series.yml"
     out, seen = [], set()
     for item in _entries(doc, "series", f, chk):
@@ -302,7 +305,7 @@ def _check_series(doc: Any, clause_ids: set[str], chk: _Checker) -> list[dict]:
     return out
 
 
-def _check_wording(doc: Any, chk: _Checker) -> list[dict]:
+def _check_wording(doc: Any, chk: _Checker) -> list[dict[str, Any]]:
     """Every template the code uses, each with only the placeholders the code supplies (bot.wording.check)."""
     templates, problems = wording_check.check_file(doc)
     for entry, reason in problems:

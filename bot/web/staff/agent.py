@@ -55,7 +55,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
                           error="请输入申报编号", lookup=None, transcript=None, code=None, panel="status")
         agent = request.ctx.user.name
 
-        def look():
+        def look() -> tuple[bool, str]:
             with write_db() as s, s.begin():
                 result = status_service.agent_lookup(session=s, application_id=application_id, agent=agent,
                                                      channel="agent_console", now=dt.datetime.now())
@@ -95,7 +95,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
             msg = str(err) if isinstance(err, feedback.FeedbackError) else "请求体必须是 JSON 对象"
             return response.json({"error": msg}, status=400)
 
-        def store():
+        def store() -> int:
             with write_db() as s, s.begin():
                 return feedback.record(session=s, data=data).id
         return response.json({"ok": True, "id": await off_loop(store)}, status=201)

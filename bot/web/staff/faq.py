@@ -8,6 +8,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from bot.kb import queries, revisions
 from bot.kb.loader import KnowledgeError
@@ -43,7 +44,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
             open_questions = s.scalar(select(func.count(UnansweredQuestion.id))) or 0
         return render(request, "admin.html", entries=entries, q=q, drafts=pending, unanswered=open_questions)
 
-    def entry_context(s, year: int, faq_id: str) -> dict[str, Any]:
+    def entry_context(s: Session, year: int, faq_id: str) -> dict[str, Any]:
         history = revisions.history(session=s, year=year, key=faq_id)
         items = []
         for rev in history:
@@ -58,7 +59,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
         with db() as s:
             year = queries.current_year(session=s)
             stages = queries.schedule(session=s, year=year) if year else []
-        data = {"question": (request.args.get("question") or "")[:200], "clauses": [], "keywords": []}
+        data: dict[str, Any] = {"question": (request.args.get("question") or "")[:200], "clauses": [], "keywords": []}
         return render(request, "new_entry.html", data=data, ids=(request.args.get("ids") or "")[:20000],
                       stages=stages, problems=[])
 
@@ -67,7 +68,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
     async def admin_create_entry(request: Request) -> HTTPResponse:
         f = request.form
         user, ids = request.ctx.user, (f.get("ids") or "")[:20000]
-        data = {"id": (f.get("id") or "").strip()[:64], "topic": (f.get("topic") or "").strip(),
+        data: dict[str, Any] = {"id": (f.get("id") or "").strip()[:64], "topic": (f.get("topic") or "").strip(),
                 "question": (f.get("question") or "").strip(), "answer": (f.get("answer") or "").replace("\r\n", "\n").strip(),
                 "clauses": _split(f.get("clauses") or "")}
         if _split(f.get("keywords") or ""):
@@ -75,7 +76,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
         if (f.get("schedule") or "").strip():
             data["schedule"] = f.get("schedule").strip()
 
-        def run():
+        def run() -> int:
             with write_db() as s, s.begin():
                 return inbox.create_entry(session=s, ids=ids, data=data, by=user.name, can_publish=user.can("publish")).id
         try:
@@ -83,7 +84,8 @@ def register(bp: Blueprint, gate: Gate) -> None:
         except (ValueError, KnowledgeError) as err:
             problems = [str(p) for p in err.problems] if isinstance(err, KnowledgeError) else [str(err)]
             with db() as s:
-                stages = queries.schedule(session=s, year=queries.current_year(session=s))
+                year = queries.current_year(session=s)
+                stages = queries.schedule(session=s, year=year) if year else []
             return render(request, "new_entry.html", status=400, data=data, ids=ids, stages=stages, problems=problems)
         return response.redirect(f"/admin/faq/{quote(data['id'])}?saved={rev_id}")
 
@@ -95,10 +97,13 @@ def register(bp: Blueprint, gate: Gate) -> None:
             entry = s.get(FaqEntry, (year, faq_id[:64])) if year else None
             draft = next((r for r in revisions.drafts(session=s, year=year) if r.kind == "faq"
                           and r.key == faq_id[:64]), None) if year else None
-            if entry is None and draft is None:
+            if entry is not None:
+                data = revisions.entry_data(entry)
+            elif draft is not None:  # a new entry: only a draft
+                data = dict(draft.data)
+            if year is None or (entry is None and draft is None):
                 return render(request, "staff_error.html", status=404, title="没有这个条目",
                               message=f"没有问答条目“{faq_id[:64]}”。")
-            data = revisions.entry_data(entry) if entry is not None else dict(draft.data)  # a new entry: only a draft
             ctx = entry_context(s, year, faq_id[:64])
         return render(request, "entry.html", data=dict(draft.data) if draft else data, live=data, draft=draft,
                       problems=[], saved=request.args.get("saved"), **ctx)
@@ -112,9 +117,12 @@ def register(bp: Blueprint, gate: Gate) -> None:
             entry = s.get(FaqEntry, (year, faq_id[:64])) if year else None
             draft = next((r for r in revisions.drafts(session=s, year=year) if r.kind == "faq"
                           and r.key == faq_id[:64]), None) if year else None
-        if entry is None and draft is None:
+        if entry is not None:
+            live = revisions.entry_data(entry)
+        elif draft is not None:
+            live = dict(draft.data)
+        if year is None or (entry is None and draft is None):
             return render(request, "staff_error.html", status=404, title="没有这个条目", message="没有这个问答条目。")
-        live = revisions.entry_data(entry) if entry is not None else dict(draft.data)
         data = dict(live)
         data.update(question=f.get("question") or "", answer=(f.get("answer") or "").replace("\r\n", "\n"),
                     topic=f.get("topic") or "", clauses=_split(f.get("clauses") or ""))
@@ -130,7 +138,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
             data["enabled"] = False
         author = request.ctx.user.name
 
-        def save():
+        def save() -> int:
             with write_db() as s, s.begin():
                 return revisions.save_draft(session=s, year=year, data=data, author=author).id
         try:

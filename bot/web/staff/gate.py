@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from functools import wraps
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeAlias, TypeVar
 from urllib.parse import quote
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -22,6 +23,11 @@ from sanic.response import HTTPResponse
 from bot.config import secret_value
 from bot.db import session_factory
 from bot.staff import accounts, console
+
+T = TypeVar("T")
+P = ParamSpec("P")
+if TYPE_CHECKING:  # a page handler: the request, then the route's own parameters
+    Handler: TypeAlias = Callable[Concatenate[Request, P], Coroutine[Any, Any, HTTPResponse]]
 
 COOKIE = "zc_staff"
 LOGIN_COOKIE = "zc_login"
@@ -44,10 +50,11 @@ class Gate:
         self.write_db = session_factory(busy_timeout=5)
         self.tracker_url = console.tracker_store_url()
 
-    async def off_loop(self, fn, *args):
-        return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+    async def off_loop(self, fn: Callable[[], T]) -> T:
+        """`fn()` in a worker thread: database work never blocks the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(None, fn)
 
-    def read_session(self, request: Request) -> dict | None:
+    def read_session(self, request: Request) -> dict[str, Any] | None:
         raw = request.cookies.get(COOKIE)
         if not raw:
             return None
@@ -90,11 +97,11 @@ class Gate:
             return response.json({"error": why}, status=403)
         return self.page("staff_error.html", status=403, title="没有权限", message=why, user=None)
 
-    def requires(self, what: str):
+    def requires(self, what: str) -> Callable[[Handler[P]], Handler[P]]:
         """Login, the role, and for a POST the CSRF token."""
-        def wrap(handler):
+        def wrap(handler: Handler[P]) -> Handler[P]:
             @wraps(handler)
-            async def inner(request: Request, *args, **kwargs):
+            async def inner(request: Request, /, *args: P.args, **kwargs: P.kwargs) -> HTTPResponse:
                 user, csrf = self.current_user(request)
                 if user is None:
                     if request.method == "GET" and not request.path.startswith(("/agent/api/", "/admin/api/")):
@@ -109,6 +116,6 @@ class Gate:
             return inner
         return wrap
 
-    def render(self, request: Request, name: str, status: int = 200, **context) -> HTTPResponse:
+    def render(self, request: Request, name: str, status: int = 200, **context: Any) -> HTTPResponse:  # template variables
         return self.page(name, status=status, user=request.ctx.user, csrf=request.ctx.csrf,
                          role_name=ROLE_NAMES.get(request.ctx.user.role), **context)

@@ -30,7 +30,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
 
         from sqlalchemy.exc import SQLAlchemyError
 
-        from bot.advisor.directory_import import import_associations, import_directory
+        from bot.advisor.directory_import import Report, import_associations, import_directory
         from bot.advisor.table_reader import ImportFileError
         kind = request.form.get("kind") or ""
         upload = request.files.get("file") if request.files else None
@@ -40,7 +40,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
         suffix = Path(upload.name or "").suffix.lower()[:8]
         importer = import_directory if kind == "directory" else import_associations
 
-        def run():
+        def run() -> Report:
             with tempfile.TemporaryDirectory(prefix="zc-import-") as tmp:
                 path = Path(tmp) / f"upload{suffix}"
                 path.write_bytes(upload.body)

@@ -1,6 +1,7 @@
 """The inbox of questions the bot could not answer: link a group to an entry, or dismiss it."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
 from sanic import Blueprint, response
@@ -29,7 +30,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
         return render(request, "inbox.html", groups=found, entries=entries, done=request.args.get("done"),
                       error=None)
 
-    async def inbox_action(request: Request, fn) -> HTTPResponse:
+    async def inbox_action(request: Request, fn: Callable[[], str]) -> HTTPResponse:
         try:
             message = await off_loop(fn)
         except (ValueError, revisions.RevisionError) as err:  # KnowledgeError is not a ValueError
@@ -44,7 +45,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
     async def admin_inbox_link(request: Request) -> HTTPResponse:
         user, ids, faq_id = request.ctx.user, request.form.get("ids") or "", (request.form.get("faq_id") or "")[:64]
 
-        def run():
+        def run() -> str:
             with write_db() as s, s.begin():
                 rev = inbox.link(session=s, ids=ids, faq_id=faq_id, by=user.name, can_publish=user.can("publish"))
                 state = "已发布" if rev.status == "published" else "已存为草稿，等待发布"
@@ -56,7 +57,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
     async def admin_inbox_dismiss(request: Request) -> HTTPResponse:
         user, ids = request.ctx.user, request.form.get("ids") or ""
 
-        def run():
+        def run() -> str:
             with write_db() as s, s.begin():
                 return f"已忽略 {inbox.dismiss(session=s, ids=ids, by=user.name)} 个问题"
         return await inbox_action(request, run)

@@ -1,6 +1,7 @@
 """The notice's clauses, the schedule's dates and the reply templates: their lists, one item's page, its draft."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -43,11 +44,12 @@ def register(bp: Blueprint, gate: Gate) -> None:
             stages = queries.schedule(session=s, year=year) if year else []
         return render(request, "notice.html", notice=notice, clauses=clauses, stages=stages)
 
-    def item_page(request: Request, kind: str, key: str, data=None, problems=(), status: int = 200):
+    def item_page(request: Request, kind: str, key: str, data: dict[str, Any] | None = None,
+                  problems: Sequence[str] = (), status: int = 200) -> HTTPResponse:
         with db() as s:
             year = queries.current_year(session=s)
             live = revisions.live_data(s, year, kind, key) if year else None
-            if live is None:
+            if year is None or live is None:
                 return render(request, "staff_error.html", status=404, title="没有这一项",
                               message=f"没有{EDIT[kind][0]}“{key}”。")
             draft = next((r for r in revisions.drafts(session=s, year=year) if r.kind == kind and r.key == key), None)
@@ -66,7 +68,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
         with db() as s:
             year = queries.current_year(session=s)
             live = revisions.live_data(s, year, kind, key) if year else None
-        if live is None:
+        if year is None or live is None:
             return item_page(request, kind, key)
         data = dict(live)
         for name, _, _ in EDIT[kind][1]:
@@ -76,7 +78,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
                 data[name] = value
         author = request.ctx.user.name
 
-        def save():
+        def save() -> int:
             with write_db() as s, s.begin():
                 return revisions.save_draft(session=s, year=year, data=data, author=author, kind=kind).id
         try:

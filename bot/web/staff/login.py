@@ -45,7 +45,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
         name = (request.form.get("name") or "").strip()[:64]
         password = (request.form.get("password") or "")[:256]
 
-        def check():
+        def check() -> tuple[tuple[int, int, str] | None, str | None]:
             with write_db() as s, s.begin():  # a refusal commits too: the failure count must stick
                 try:
                     user = accounts.authenticate(session=s, name=name, password=password)
@@ -61,7 +61,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
         resp = response.redirect(_safe_next(request.form.get("next")) or HOME[role])
         set_cookie(request, resp, COOKIE, signer.dumps({"u": uid, "e": epoch, "c": secrets.token_urlsafe(24)}),
                    SESSION_HOURS * 3600)
-        del resp.cookies[LOGIN_COOKIE]
+        del resp.cookies[LOGIN_COOKIE]  # type: ignore[no-untyped-call]  # sanic: CookieJar.__delitem__ unannotated
         return resp
 
     @bp.post("/logout")
@@ -71,12 +71,14 @@ def register(bp: Blueprint, gate: Gate) -> None:
             if not csrf_ok(request, csrf):
                 return forbidden(request, "CSRF 校验失败，请刷新页面后重试。")
 
-            def bump():
+            def bump() -> None:
                 with write_db() as s, s.begin():
-                    s.get(accounts.StaffUser, user.id).epoch = (user.epoch or 0) + 1
+                    account = s.get(accounts.StaffUser, user.id)
+                    if account is not None:  # an account removed meanwhile has no session to end
+                        account.epoch = (user.epoch or 0) + 1
             await off_loop(bump)
         resp = response.redirect("/login")
-        del resp.cookies[COOKIE]
+        del resp.cookies[COOKIE]  # type: ignore[no-untyped-call]  # sanic: CookieJar.__delitem__ unannotated
         return resp
 
 

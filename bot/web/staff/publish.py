@@ -22,7 +22,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
     @requires("publish")
     async def admin_publish_check(request: Request, rev_id: int) -> HTTPResponse:
         """The confirmation page: the diff, and what the draft does to the development question set."""
-        def run():
+        def run() -> tuple[revisions.KbRevision, list[str], precheck.Report] | None:
             with db() as s:
                 rev = s.get(revisions.KbRevision, rev_id)
                 if rev is None or rev.status != "draft":
@@ -50,7 +50,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
             return response.redirect(f"/admin/revision/{rev_id}/publish", status=303)
         who = request.ctx.user.name
 
-        def run():
+        def run() -> tuple[str, str]:
             with write_db() as s, s.begin():
                 rev = revisions.publish(session=s, revision_id=rev_id, publisher=who)
                 return rev.kind, rev.key
@@ -65,7 +65,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
     async def admin_restore(request: Request, rev_id: int) -> HTTPResponse:
         user = request.ctx.user
 
-        def run():
+        def run() -> tuple[str, str]:
             with write_db() as s, s.begin():
                 rev = revisions.restore(session=s, revision_id=rev_id, author=user.name,
                                         can_publish=user.can("publish"))

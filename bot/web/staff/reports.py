@@ -8,7 +8,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import select
 
-from bot import feedback
+from bot.feedback_model import Feedback
 from bot.web.staff.gate import Gate
 
 
@@ -29,6 +29,6 @@ def register(bp: Blueprint, gate: Gate) -> None:
     @requires("staff")
     async def admin_feedback(request: Request) -> HTTPResponse:
         with db() as s:
-            rows = list(s.scalars(select(feedback.Feedback).where(feedback.Feedback.rating == "down")
-                                  .order_by(feedback.Feedback.at.desc()).limit(200)))
+            rows = list(s.scalars(select(Feedback).where(Feedback.rating == "down")
+                                  .order_by(Feedback.at.desc()).limit(200)))
         return render(request, "feedback.html", rows=rows)
