@@ -40,18 +40,19 @@ MAX_ALSO = 3
 PERSONAL_TOPICS = ("entrustment", "institution")  # topics whose answer depends on the person's own facts
 CONTINUITY = 0.2  # a terse follow-up's lean towards the entry answered just before
 CONTEXT_WEIGHT = 0.5  # how much the questions before a terse follow-up count against its own words
-_MISUSE = re.compile(r"造假|作假|伪造|弄虚作假|假的?[\u4e00-\u9fff]{0,4}?(学历|学位|证书|证明|材料|论文|业绩|社保)|假证|办个?证|买(个)?证|代写|代做|"
+_MISUSE = re.compile(r"造假|作假|伪造|弄虚作假|假(?![如设使若期日装])的?[\u4e00-\u9fff]{0,4}?(学历|学位|证书|证明|材料|论文|业绩|社保|职称证)|假证|"
+                     r"办个?证|买(个)?证|代写|代做|(弄|搞|整)[个张份本]?[\u4e00-\u9fff]{0,8}?(证书|文凭|毕业证|学位证|职称证)|"
                      r"做一?[张个份本]?[\u4e00-\u9fff]{0,8}?(证书|证明|文凭|毕业证|学位证)|没有真实(业绩|成果)|虚构|编造|"
                      r"改一?下?(学历|证书|日期)|p图|ps一?下|p一?[个张]|自己p|私刻|刻[个一]?章|假[公印]?章|fake|forge|"
                      r"绕过(审核|验证)|买[\u4e00-\u9fff]{0,6}?(证书|职称|文凭|学历|学位)|往前改|往后改|"
-                     r"改一?改?[\u4e00-\u9fff]{0,4}?(入职|工作|参保|毕业|出生)(时间|年限|日期)|当成自己的|据为己有|冒名|顶替|替考|替[他她人]去?(答辩|考试|参加)|找人(代|替)[\u4e00-\u9fff]{0,2}(答辩|考)", re.I)
+                     r"改一?改?[\u4e00-\u9fff]{0,4}?(入职|工作|参保|毕业|出生)(时间|年限|日期)|(当成|当作|算成|算作|变成|改成)(自己|我)的|署[上成]?我的名|据为己有|冒名|顶替|替考|替[他她人]去?(答辩|考试|参加)|找人(代|替)[\u4e00-\u9fff]{0,2}(答辩|考)", re.I)
 # help to get a forgery, plagiarism or a weak case past the checks
 _EVADE = re.compile(r"(躲过|逃过|避开|规避|绕过|蒙混|瞒过|糊弄|骗过|不被(发现|查出|查到)|不会被(发现|查出|查到)|"
                     r"(查重|论文|抄)[\u4e00-\u9fff]{0,6}查不(出|到)|没人查|没有人查|不会有人查|降重|过查重)")
 # "查不出来吧", "审核的人也看不出来": escaping the checks, when something was changed or made up
 # ("系统里可能查不到我的老学历" is a real worry, not a plan)
 _UNNOTICED = re.compile(r"((?<!可)能|(?<!不)会|就|才|应该|肯定|保证)查不(出|到)|查不(出来?|到)(吧|那种|的那种)|"
-                        r"(审核|审查|评审|查)的?人?[\u4e00-\u9fff]{0,3}看不出")
+                        r"(审核|审查|评审|查)的?人?[\u4e00-\u9fff]{0,3}看不出|(也|反正|根本|压根)[\u4e00-\u9fff]{0,2}查不(出|到)")
 _CHANGED = re.compile(r"改|抄|假|造|编|弄|p图|ps|代写|代做|虚|冒", re.I)
 # money or favours for the people who decide
 _BRIBE = re.compile(r"行贿|贿赂|红包|好处费|回扣|塞[点些]?钱|送[点些]?钱|送[点些]?礼|给[点些]?好处|给[点些]?钱|打点|疏通|走后门|托关系|找关系|"
@@ -68,12 +69,14 @@ _PERSONAL = r"(手机号码?|电话号码|手机号|身份证号码?|身份证|�
 _PRIVACY = re.compile(rf"{_PERSONAL}[\u4e00-\u9fff]{{0,6}}?(完整|全部|直接)?(告诉我|发给我|发我|显示|给我看|给我|念给我|报给我|透露|查出来|调出来)|"
                       rf"(告诉我|显示|透露|查一?下|调出|给我)[\u4e00-\u9fff]{{0,4}}?(他|她|别人|他人|某人|申报人|同事|这个人|此人|demo)"
                       rf"[\u4e00-\u9fff\w-]{{0,16}}?的?{_PERSONAL}|"
-                      rf"查一?下[\u4e00-\u9fff]{{1,6}}的{_PERSONAL}(?!后[4四]位)", re.I)
+                      rf"查一?下[\u4e00-\u9fff]{{1,6}}的{_PERSONAL}(?!后[4四]位)|"
+                      rf"(输出|导出|列出|公开|泄露|打包)[\u4e00-\u9fff]{{0,8}}?(所有|全部|别人|他人|申报人)[\u4e00-\u9fff]{{0,6}}?{_PERSONAL}", re.I)
 # asking for help to do it, not about its consequences
 _ASKS_HELP = re.compile(r"帮我|帮忙|给我|教我|教教|怎么|怎样|如何|能不能|可不可以|可以帮|有没有办法|有办法|做个|做一|办个|弄个|"
-                        r"开个|搞个|代我|替我|开发者模式|忽略|才能|才不会|能否|可以吗|行吗|行不行|保证|how to|help me|can you", re.I)
+                        r"开个|搞个|代我|替我|开发者模式|忽略|才能|才不会|能否|可以吗|行吗|行不行|保证|哪里|哪儿|哪能|哪有|在哪|去哪|"
+                        r"告诉我|how to|help me|can you|where|tell me|how (can|do) i", re.I)
 _CONSEQUENCE = re.compile(r"会怎样|会怎么|怎么处理|如何处理|怎么处罚|处罚|追责|追究|查处|后果|责任|被发现了|被查出来了|被查出|处分|取消|举报|"
-                          r"有人(说|打电话|找我)|骗子|骗局|是真的吗|靠谱吗|可信吗")
+                          r"有人(说|打电话|找我)|(有人|别人|对方|他们|中介|机构)[\u4e00-\u9fff]{0,4}?(在卖|卖|售|兜售|推销)|骗子|骗局|是真的吗|靠谱吗|可信吗")
 
 
 def misuse(text: str) -> str | None:
@@ -93,6 +96,19 @@ def misuse(text: str) -> str | None:
         return "privacy"
     if _ROLE.search(text) and _ROLE_ASK.search(text):
         return "role"
+    return None
+
+
+_OWN_TURN = ("affirm", "deny", "stop", "thank", "greet", "goodbye")
+
+
+def pressing(text: str, ctx: Context) -> str | None:
+    """After a refusal, a message that presses on with the same request ("写详细点", "反正评委也
+    查不出来") is that request again: the kind of misuse of both read together, or None."""
+    if not ctx.refused or not ctx.before or ctx.intent in _OWN_TURN:
+        return None
+    if _UNNOTICED.search(text) or elliptical(text) and not has_subject(text):
+        return misuse(f"{ctx.before}，{text}")
     return None
 
 
@@ -119,6 +135,8 @@ class Context:
     decidable: frozenset[str] = frozenset()
     last_faq: str | None = None  # the entry the reply before this message answered from, if any
     after_status: bool = False  # that reply was an application's status (last_faq: its stage's entry)
+    before: str = ""  # the user's message before this one (typed, not a button), if any
+    refused: bool = False  # the reply to it refused to help (misuse)
 
 
 @dataclass(frozen=True)
@@ -139,21 +157,23 @@ _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
 # "那二级单位呢", "What about 初级?", "模板在哪": a message that leans on the one before
-_LEANS = re.compile(r"^(那|那么|那如果|如果|要是|假如|假设|换成|换做|他|她|它|这|对方|and\b|so\b|then\b|what about|how about|"
+_LEANS = re.compile(r"^((ok|okay|好的?|嗯)[,，\s]+)?(那|那么|那如果|如果|要是|假如|假设|换成|换做|他|她|它|这|对方|and\b|so\b|then\b|what about|how about|"
                     r"what if)|呢\s*[?？]?$", re.I)  # "他说是人社局委托的": a pronoun points back too
 _PUNCT = re.compile(r"[\s,，。.!！?？、;；:：~～]+")
 TERSE = 8  # characters (punctuation aside): a question this short borrows the previous one's subject
 
 
 _AGAIN = re.compile(r"还要|还需要|还得|还用|要再|需要再|也要|也需要")  # "我们单位还要再推荐一次吗"
-_POINTS_BACK = re.compile(r"他们|她们|它们|给他|给她|找他|找她|那边|这边|上面说的|刚才说的|你说的")  # "要交哪些材料给他们"
+# "要交哪些材料给他们", "过了这个时间还能推荐吗", "Who issues it?"
+_POINTS_BACK = re.compile(r"他们|她们|它们|给他|给她|找他|找她|那边|这边|上面说的|刚才说的|你说的|这个|那个|这些|那些|"
+                          r"\b(it|this|that|them|they)\b", re.I)
 
 
 def elliptical(text: str) -> bool:
     """Whether a message is a follow-up that only makes sense with the question before it."""
     core = _PUNCT.sub("", text)
     return len(core) <= TERSE or bool(_LEANS.search(text.strip())) or len(core) <= 2 * TERSE and (
-        bool(_AGAIN.search(core)) or bool(_POINTS_BACK.search(core)))
+        bool(_AGAIN.search(core)) or bool(_POINTS_BACK.search(text)))
 
 
 _SENTENCE_END = re.compile(r"[?？]+")
@@ -264,11 +284,11 @@ def dated_follow_up(text: str, ctx: Context, ranked: Sequence[Candidate],
                     context: Sequence[Candidate]) -> Candidate | None:
     """"最晚哪天" / "现在还来得及吗" right after an entry: that entry's dates, or those of the dated
     entry resting on the same clause (补正 → 首次审核)."""
-    if not ctx.last_faq or not _WHEN.search(text) or has_subject(text):
+    if not ctx.last_faq or not _WHEN.search(text):
         return None
     last = next((c for c in (*context, *ranked) if c.faq_id == ctx.last_faq), None)
-    if last is None:
-        return None
+    if last is None or has_subject(text) and not names_own_step(text, last):
+        return None  # "那单位推荐几号截止" after the application window asks about another step
     dated = last if last.dated else next((c for c in context if c.dated and set(c.clauses) & set(last.clauses)), None)
     return replace(dated, score=max(dated.score, PLAUSIBLE)) if dated is not None else None
 
@@ -294,6 +314,14 @@ _DONE = re.compile(r"通过|完了|完成|结束|过了|之后|以后")
 _WITHIN = {"三(一)2": re.compile(r"公示|审核|审查")}
 # English word order, through the glossary: "after the unit recommends, what then?" → "之后 the 单位 推荐, 然后?"
 _AFTER = re.compile(r"(?:之后|以后)\s*(?:[a-z]+\s+){0,2}")
+
+
+def names_own_step(text: str, entry: Candidate) -> bool:
+    """Whether every step of the procedure `text` names is the one `entry` rests on ("过了这个时间
+    还能推荐吗" after the unit's review names that review, 三(一)2)."""
+    named = {step for step, words in _STEP_WORDS if re.search(words, text)}
+    own = {step for step, _ in _STEP_WORDS if any(c == step or c.startswith(step + "第") for c in entry.clauses)}
+    return bool(named) and named <= own
 
 
 def asks_next(text: str) -> bool:
@@ -346,7 +374,9 @@ def next_step(text: str, ctx: Context, steps: Sequence[tuple[str, Sequence[Candi
         return None  # "公示完了呢" after the unit's review: its own publicity, still within that step
     if done not in order or order.index(done) + 1 >= len(order):
         return None
-    if _NOTIFIED.search(text) and not _DONE.search(text):
+    notified = _NOTIFIED.search(text) and not _DONE.search(text) or named is None and done == last and \
+        bool(_NOTIFIED.search(ctx.before)) and not _DONE.search(ctx.before)  # "收到答辩短信了" → "接下来呢"
+    if notified:
         # "答辩 收到短信了 然后干嘛": the notice of a step came, the step itself is still ahead
         own = step_entry(done, steps, ctx.facts)
         return _leading(own) if own is not None else None
@@ -401,7 +431,7 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
     """Where `text` goes. `candidates` are FAQ entries scored by NLU confidence plus retrieval;
     `followups` the same for this message read together with the previous question (a terse
     follow-up like "那中级呢" or "在哪交" is answered in that light)."""
-    abuse = misuse(text)
+    abuse = misuse(text) or pressing(text, ctx)
     if abuse:
         return Route("refuse", reason=abuse)
     if mostly_english(text) and ctx.intent == "out_of_scope":
