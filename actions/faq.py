@@ -68,6 +68,12 @@ def last_answer(tracker: Tracker) -> str | None:
     return next((i for i in reversed(ids) if i), None)
 
 
+def refused(tracker: Tracker) -> bool:
+    """Whether the bot's last reply refused to help (misuse of any kind)."""
+    refusals = tuple(answers.refusals())
+    return any((e.get("text") or "").startswith(refusals) for e in previous_reply(tracker, 1))
+
+
 def after_status(tracker: Tracker) -> bool:
     """Whether the bot's last reply was an application's status."""
     return any(((e.get("data") or {}).get("custom") or {}).get("status_stage") for e in previous_reply(tracker, 1))

@@ -47,7 +47,8 @@ def _context(tracker: Tracker, session, text: str) -> router.Context:
                           out_of_scope=ranked.get("out_of_scope", 0.0),
                           asking=tracker.get_slot("adv_asking"), topic=tracker.get_slot("adv_topic"), facts=known,
                           decidable=advisor.decidable_topics(session, known, text),
-                          last_faq=faq.last_answer(tracker), after_status=faq.after_status(tracker))
+                          last_faq=faq.last_answer(tracker), after_status=faq.after_status(tracker),
+                          before=next(iter(faq.earlier_questions(tracker, 1)), ""), refused=faq.refused(tracker))
 
 
 def _scores(candidates, top: int = 5) -> str:

@@ -52,12 +52,21 @@ def _inside_word(text: str, i: int, n: int) -> bool:
     return False
 
 
+def _written_like(chunk: str, terms: tuple[str, ...]) -> str | None:
+    """The term among those that sound like `chunk` that it was meant to be: itself, else the one
+    term sharing a character in the same place (缴废 → 缴费, not 交费; 做假 → 作假, not 作家)."""
+    if chunk in terms:
+        return chunk
+    alike = [t for t in terms if any(a == b for a, b in zip(t, chunk, strict=False))]
+    return alike[0] if len(alike) == 1 else None
+
+
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 @dataclass(frozen=True)
 class Lexicon:
-    by_sound: dict[str, str]  # "gong wu yuan" -> 公务员 (only sounds that name one term)
+    by_sound: dict[str, tuple[str, ...]]  # "jiao fei" -> (交费, 缴费): the terms of each sound
     lengths: tuple[int, ...]
     english: re.Pattern[str] | None
     glossary: dict[str, str]
@@ -84,10 +93,9 @@ class Lexicon:
                 window = keys[i:i + n]
                 if len(window) < n or None in window:
                     continue
-                term = self.by_sound.get(" ".join(k for k in window if k is not None))
                 chunk = text[i:i + n]
-                if term and term != chunk and any(a == b for a, b in zip(term, chunk, strict=False)) \
-                        and not _inside_word(text, i, n):
+                term = _written_like(chunk, self.by_sound.get(" ".join(k for k in window if k is not None), ()))
+                if term and term != chunk and not _inside_word(text, i, n):
                     out.append(term)
                     i += n
                     break
@@ -111,17 +119,17 @@ def lexicon() -> Lexicon:
     terms = []
     if USERDICT.exists():
         terms = [line.split()[0] for line in USERDICT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    doc = (yaml.safe_load(TERMS.read_text(encoding="utf-8")) or {}) if TERMS.exists() else {}
     sounds: dict[str, set[str]] = {}
-    for term in terms:
+    # the user dictionary's terms, and words of the domain typed often enough to be mistyped that
+    # the tokenizer does not need (knowledge/terms.yml `spelling`: 进度, 弄虚作假)
+    for term in [*terms, *(str(w) for w in doc.get("spelling") or ())]:
         if 2 <= len(term) <= 8 and all("\u4e00" <= c <= "\u9fff" for c in term):
             sounds.setdefault(" ".join(char_key(c) for c in term), set()).add(term)
-    by_sound = {k: next(iter(v)) for k, v in sounds.items() if len(v) == 1}
-    lengths = tuple(sorted({len(t) for t in by_sound.values()}, reverse=True))
-    glossary, colloquial = {}, {}
-    if TERMS.exists():
-        doc = yaml.safe_load(TERMS.read_text(encoding="utf-8")) or {}
-        glossary = {str(k).lower(): str(v) for k, v in (doc.get("english") or {}).items()}
-        colloquial = {str(k): str(v) for k, v in (doc.get("colloquial") or {}).items()}
+    by_sound = {k: tuple(sorted(v)) for k, v in sounds.items()}
+    lengths = tuple(sorted({len(t) for ts in by_sound.values() for t in ts}, reverse=True))
+    glossary = {str(k).lower(): str(v) for k, v in (doc.get("english") or {}).items()}
+    colloquial = {str(k): str(v) for k, v in (doc.get("colloquial") or {}).items()}
     english = None
     if glossary:
         words = sorted(glossary, key=len, reverse=True)

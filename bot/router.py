@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.advisor import dialogue
-from bot.misuse import misuse
+from bot.misuse import _UNNOTICED, misuse
 from bot.text import has_subject, is_question
 
 TOPIC_OF_INTENT = {"ask_eligibility": "eligibility", "ask_entrustment": "entrustment",
@@ -42,6 +42,19 @@ MAX_ALSO = 3
 PERSONAL_TOPICS = ("entrustment", "institution")  # topics whose answer depends on the person's own facts
 CONTINUITY = 0.2  # a terse follow-up's lean towards the entry answered just before
 CONTEXT_WEIGHT = 0.5  # how much the questions before a terse follow-up count against its own words
+
+
+_OWN_TURN = ("affirm", "deny", "stop", "thank", "greet", "goodbye")
+
+
+def pressing(text: str, ctx: Context) -> str | None:
+    """After a refusal, a message that presses on with the same request ("写详细点", "反正评委也
+    查不出来") is that request again: the kind of misuse of both read together, or None."""
+    if not ctx.refused or not ctx.before or ctx.intent in _OWN_TURN:
+        return None
+    if _UNNOTICED.search(text) or elliptical(text) and not has_subject(text):
+        return misuse(f"{ctx.before}，{text}")
+    return None
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,8 @@ class Context:
     decidable: frozenset[str] = frozenset()
     last_faq: str | None = None  # the entry the reply before this message answered from, if any
     after_status: bool = False  # that reply was an application's status (last_faq: its stage's entry)
+    before: str = ""  # the user's message before this one (typed, not a button), if any
+    refused: bool = False  # the reply to it refused to help (misuse)
 
 
 @dataclass(frozen=True)
@@ -87,21 +102,23 @@ _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
 # "那二级单位呢", "What about 初级?", "模板在哪": a message that leans on the one before
-_LEANS = re.compile(r"^(那|那么|那如果|如果|要是|假如|假设|换成|换做|他|她|它|这|对方|and\b|so\b|then\b|what about|how about|"
+_LEANS = re.compile(r"^((ok|okay|好的?|嗯)[,，\s]+)?(那|那么|那如果|如果|要是|假如|假设|换成|换做|他|她|它|这|对方|and\b|so\b|then\b|what about|how about|"
                     r"what if)|呢\s*[?？]?$", re.I)  # "他说是人社局委托的": a pronoun points back too
 _PUNCT = re.compile(r"[\s,，。.!！?？、;；:：~～]+")
 TERSE = 8  # characters (punctuation aside): a question this short borrows the previous one's subject
 
 
 _AGAIN = re.compile(r"还要|还需要|还得|还用|要再|需要再|也要|也需要")  # "我们单位还要再推荐一次吗"
-_POINTS_BACK = re.compile(r"他们|她们|它们|给他|给她|找他|找她|那边|这边|上面说的|刚才说的|你说的")  # "要交哪些材料给他们"
+# "要交哪些材料给他们", "过了这个时间还能推荐吗", "Who issues it?"
+_POINTS_BACK = re.compile(r"他们|她们|它们|给他|给她|找他|找她|那边|这边|上面说的|刚才说的|你说的|这个|那个|这些|那些|"
+                          r"\b(it|this|that|them|they)\b", re.I)
 
 
 def elliptical(text: str) -> bool:
     """Whether a message is a follow-up that only makes sense with the question before it."""
     core = _PUNCT.sub("", text)
     return len(core) <= TERSE or bool(_LEANS.search(text.strip())) or len(core) <= 2 * TERSE and (
-        bool(_AGAIN.search(core)) or bool(_POINTS_BACK.search(core)))
+        bool(_AGAIN.search(core)) or bool(_POINTS_BACK.search(text)))
 
 
 _SENTENCE_END = re.compile(r"[?？]+")
@@ -209,11 +226,11 @@ def dated_follow_up(text: str, ctx: Context, ranked: Sequence[Candidate],
                     context: Sequence[Candidate]) -> Candidate | None:
     """"最晚哪天" / "现在还来得及吗" right after an entry: that entry's dates, or those of the dated
     entry resting on the same clause (补正 → 首次审核)."""
-    if not ctx.last_faq or not _WHEN.search(text) or has_subject(text):
+    if not ctx.last_faq or not _WHEN.search(text):
         return None
     last = next((c for c in (*context, *ranked) if c.faq_id == ctx.last_faq), None)
-    if last is None:
-        return None
+    if last is None or has_subject(text) and not names_own_step(text, last):
+        return None  # "那单位推荐几号截止" after the application window asks about another step
     dated = last if last.dated else next((c for c in context if c.dated and set(c.clauses) & set(last.clauses)), None)
     return replace(dated, score=max(dated.score, PLAUSIBLE)) if dated is not None else None
 
@@ -239,6 +256,14 @@ _DONE = re.compile(r"通过|完了|完成|结束|过了|之后|以后")
 _WITHIN = {"三(一)2": re.compile(r"公示|审核|审查")}
 # English word order, through the glossary: "after the unit recommends, what then?" → "之后 the 单位 推荐, 然后?"
 _AFTER = re.compile(r"(?:之后|以后)\s*(?:[a-z]+\s+){0,2}")
+
+
+def names_own_step(text: str, entry: Candidate) -> bool:
+    """Whether every step of the procedure `text` names is the one `entry` rests on ("过了这个时间
+    还能推荐吗" after the unit's review names that review, 三(一)2)."""
+    named = {step for step, words in _STEP_WORDS if re.search(words, text)}
+    own = {step for step, _ in _STEP_WORDS if any(c == step or c.startswith(step + "第") for c in entry.clauses)}
+    return bool(named) and named <= own
 
 
 def asks_next(text: str) -> bool:
@@ -291,7 +316,9 @@ def next_step(text: str, ctx: Context, steps: Sequence[tuple[str, Sequence[Candi
         return None  # "公示完了呢" after the unit's review: its own publicity, still within that step
     if done not in order or order.index(done) + 1 >= len(order):
         return None
-    if _NOTIFIED.search(text) and not _DONE.search(text):
+    notified = _NOTIFIED.search(text) and not _DONE.search(text) or named is None and done == last and \
+        bool(_NOTIFIED.search(ctx.before)) and not _DONE.search(ctx.before)  # "收到答辩短信了" → "接下来呢"
+    if notified:
         # "答辩 收到短信了 然后干嘛": the notice of a step came, the step itself is still ahead
         own = step_entry(done, steps, ctx.facts)
         return _leading(own) if own is not None else None
@@ -346,7 +373,7 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
     """Where `text` goes. `candidates` are FAQ entries scored by NLU confidence plus retrieval;
     `followups` the same for this message read together with the previous question (a terse
     follow-up like "那中级呢" or "在哪交" is answered in that light)."""
-    abuse = misuse(text)
+    abuse = misuse(text) or pressing(text, ctx)
     if abuse:
         return Route("refuse", reason=abuse)
     if mostly_english(text) and ctx.intent == "out_of_scope":
