@@ -90,4 +90,4 @@ bench: kb model scale-deps
 	$(BIN)/python bench/search.py
 
 clean:
-	rm -rf var models results .pytest_cache
+	rm -rf var models results .pytest_cache .mypy_cache
