@@ -11,11 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import chinese_calendar
 
 from bot.wording import say
+
+if TYPE_CHECKING:
+    from bot.kb.models import ScheduleStage
+
+# a stage as the database holds it, or as schedule.yml does (a dict with the same names)
+Stage: TypeAlias = "ScheduleStage | dict[str, Any]"
 
 PUBLICITY_WORKING_DAYS = {"三(一)2": 5}  # clause -> 不少于N个工作日公示
 
@@ -88,7 +94,7 @@ class StageStatus:
     end: dt.date
 
 
-def _get(stage: Any, name: str, default: Any = None) -> Any:
+def _get(stage: Stage, name: str, default: Any = None) -> Any:
     if isinstance(stage, dict):
         return stage.get(name, default)
     return getattr(stage, name, default)
@@ -107,7 +113,7 @@ def _publicity_note(end: dt.date, today: dt.date, n: int) -> str:
     return note
 
 
-def stage_status(stage: Any, today: dt.date, *, year: int | None = None) -> StageStatus:
+def stage_status(stage: Stage, today: dt.date, *, year: int | None = None) -> StageStatus:
     """The state of one stage (a ScheduleStage row or a schedule.yml dict) on `today`."""
     key, name, clause = _get(stage, "key"), _get(stage, "name"), _get(stage, "clause")
     start, end, end_text = _get(stage, "start"), _get(stage, "end"), _get(stage, "end_text")
@@ -150,6 +156,6 @@ def as_of(today: dt.date) -> str:
     return say("schedule.as_of", date=ymd(today))
 
 
-def schedule_states(stages: Iterable[Any], today: dt.date) -> list[StageStatus]:
+def schedule_states(stages: Iterable[Stage], today: dt.date) -> list[StageStatus]:
     """The state of every stage on `today`, in the given order."""
     return [stage_status(s, today) for s in stages]

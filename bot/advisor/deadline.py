@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from bot.advisor.verdict import Verdict, unique
-from bot.calendar import StageStatus, md, schedule_states, ymd
+from bot.calendar import Stage, StageStatus, md, schedule_states, ymd
 from bot.wording import say
 
 K = "deadline"
 
 
-def decide_deadline(stages: Iterable[Any], *, today: dt.date, key: str = "personal_apply") -> Verdict:
+def decide_deadline(stages: Iterable[Stage], *, today: dt.date, key: str = "personal_apply") -> Verdict:
     """not_open | open | closed | unknown for stage `key`, with every stage's state as reasons."""
     states: list[StageStatus] = schedule_states(stages, today)
     current = next((s for s in states if s.key == key), None)
