@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -114,9 +115,13 @@ class ActionRespond(Action):
             followups = self._followups(tracker, session, year, text, ctx)
             if ctx.intent and ctx.intent.startswith("faq_") and not ctx.unsure:
                 entry = queries.faq_by_intent(session=session, year=year, intent=ctx.intent)
-                if entry is not None:  # the classifier is sure: its entry leads
+                found = next((o.score for o in options if entry is not None and o.faq_id == entry.id), 0.0)
+                if entry is not None and router.supported(ctx.intent_confidence, found - ctx.intent_confidence):
                     options = [faq.candidate(entry, 2.0)] + \
-                              [o for o in options if o.faq_id != entry.id]
+                              [o for o in options if o.faq_id != entry.id]  # the classifier is sure: its entry leads
+                elif entry is not None:  # sure of an entry that shares nothing with the question: not sure
+                    options = [o for o in options if o.faq_id != entry.id]
+                    ctx = replace(ctx, unsure=True)
             steps = faq.procedure(session, year) if router.asks_next(text) else []
             decision = router.route(text, ctx, options, followups, steps)
             # no text: what was decided and why is enough to follow a conversation in the log

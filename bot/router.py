@@ -41,7 +41,8 @@ PERSONAL_TOPICS = ("entrustment", "institution")  # topics whose answer depends 
 CONTINUITY = 0.2  # a terse follow-up's lean towards the entry answered just before
 CONTEXT_WEIGHT = 0.5  # how much the questions before a terse follow-up count against its own words
 _MISUSE = re.compile(r"造假|作假|伪造|弄虚作假|假(?![如设使若期日装])的?[\u4e00-\u9fff]{0,4}?(学历|学位|证书|证明|材料|论文|业绩|社保|职称证)|假证|"
-                     r"办个?证|买(个)?证|代写|代做|(弄|搞|整)[个张份本]?[\u4e00-\u9fff]{0,8}?(证书|文凭|毕业证|学位证|职称证)|"
+                     r"办个?证|买(个)?证|代写|代做|(弄|搞|整)一?[个张份本]?[\u4e00-\u9fff]{0,8}?(证书|证明|文凭|毕业证|学位证|职称证)|"
+                     r"编(?![写制辑号码排])[一个段份些点]*[\u4e00-\u9fff]{0,4}?(业绩|经历|成果|论文|材料|证明|项目)|(换成|改成|写成|填成)(我|自己)的名字?|"
                      r"做一?[张个份本]?[\u4e00-\u9fff]{0,8}?(证书|证明|文凭|毕业证|学位证)|没有真实(业绩|成果)|虚构|编造|"
                      r"改一?下?(学历|证书|日期)|p图|ps一?下|p一?[个张]|自己p|私刻|刻[个一]?章|假[公印]?章|fake|forge|"
                      r"绕过(审核|验证)|买[\u4e00-\u9fff]{0,6}?(证书|职称|文凭|学历|学位)|往前改|往后改|"
@@ -99,6 +100,8 @@ def misuse(text: str) -> str | None:
     return None
 
 
+# "反正单位也不细查", "评委也认不出来": counting on lax checks, said after a refused request
+_LAX = re.compile(r"(也|反正|根本|压根|又)[\u4e00-\u9fff]{0,3}(不(细|仔细|认真)?查|认不出|看不出|发现不了|不会发现)")
 _OWN_TURN = ("affirm", "deny", "stop", "thank", "greet", "goodbye")
 
 
@@ -107,7 +110,8 @@ def pressing(text: str, ctx: Context) -> str | None:
     查不出来") is that request again: the kind of misuse of both read together, or None."""
     if not ctx.refused or not ctx.before or ctx.intent in _OWN_TURN:
         return None
-    if _UNNOTICED.search(text) or elliptical(text) and not has_subject(text):
+    if _UNNOTICED.search(text) or _LAX.search(text) or elliptical(text) and not has_subject(text) \
+            and not is_question(text):  # "那我这次能保证通过吗" is a question of its own
         return misuse(f"{ctx.before}，{text}")
     return None
 
@@ -248,6 +252,17 @@ def advisor_topic(text: str, ctx: Context, best: Candidate | None = None) -> str
             return None  # facts that settle nothing yet, and an entry that answers the question
         return topic
     return None
+
+
+SURE_ALONE = 0.7  # the classifier's confidence that leads even when retrieval finds nothing of its entry
+
+
+def supported(confidence: float, retrieval: float) -> bool:
+    """Whether the classifier's sure entry may lead: confident enough on its own, or found by
+    retrieval too (an entry that shares nothing with the question — not among retrieval's hits —
+    was a wrong guess in every such case of the development sets: "单位写的推荐意见有啥用" is not
+    about 委托函)."""
+    return confidence >= SURE_ALONE or retrieval > 0.0
 
 
 def plausible(ranked: Sequence[Candidate]) -> bool:

@@ -69,11 +69,17 @@ def has_chinese(text: str) -> bool:
 # ... and the A-not-A questions: 会不会, 是不是, 有没有, 行不行, 算不算
 _QUESTION_CUE = re.compile(r"吗|么|呢|\?|？|怎|如何|哪|什么|多少|能不能|可不可以|是否|要不要|需不需要|(?<![那这好前过头后十])几|谁|(?![不没])([\u4e00-\u9fff])[不没]\1")
 _CLAUSE_SPLIT = re.compile(r"[。！!？?；;\n]+|[，,](?=[^，,]{4,})")
+_ENGLISH_WORD = re.compile(r"[a-z]*[aeiouy][a-z]*[,.!?;:'\"]*", re.I)  # a whole whitespace-separated word
+
+
 def readable(text: str) -> bool:
-    """Whether a message has words to read: a term of the domain, or a few different Chinese
-    characters ("请问在哪个网站申报" is readable, "啊啊啊啊" and "asdfjkl" are not)."""
+    """Whether a message has words to read: a term of the domain, a few different Chinese
+    characters, or a few English words ("请问在哪个网站申报" and "Is that true?" are readable,
+    "啊啊啊啊" and "asdfjkl" are not)."""
     chars = _CJK.findall(text)
-    return has_subject(text) or len(chars) >= 4 and len(set(chars)) >= 3
+    words = [w.rstrip(",.!?;:'\"").lower() for w in text.split() if _ENGLISH_WORD.fullmatch(w)]
+    words = [w for w in words if len(w) >= 2]
+    return has_subject(text) or len(chars) >= 4 and len(set(chars)) >= 3 or len(set(words)) >= 2
 
 
 def has_subject(text: str) -> bool:
