@@ -120,7 +120,7 @@ def cmd_dict(args) -> int:
     if args.check:
         stale = generated.stale(files, ROOT)
         for f in stale:
-            print(f"{f.path} 已过期：与{f.source}不一致。", file=sys.stderr)
+            print(f"{f.path} 已过期：与 {f.source} 不一致。", file=sys.stderr)
         if stale:
             print("请运行 zhicheng kb dict（或 make dict）生成它们，提交，然后重新训练（make model）。", file=sys.stderr)
             return 1

@@ -132,7 +132,8 @@ def test_check_names_each_file_an_edit_left_stale(project, capsys):
     _add_entry(project)
     assert _kb_dict(project, "--check") == 1
     err = capsys.readouterr().err
-    assert "domain.yml 已过期" in err and "data/rules/faq.yml 已过期" in err
+    assert "domain.yml 已过期：与 knowledge/faq.yml 的 intent 不一致" in err
+    assert "data/rules/faq.yml 已过期：与 knowledge/faq.yml 的 intent 不一致" in err
     assert "userdict.txt" not in err  # the new entry's keywords are already in the dictionary
     assert "zhicheng kb dict" in err
     assert NEW_INTENT not in _domain_intents(project)  # --check writes nothing

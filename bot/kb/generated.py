@@ -123,11 +123,14 @@ def generate(knowledge: Knowledge, knowledge_dir: Path, root: Path) -> list[Gene
         raise GenerationError(found)
     intents = faq_intents(knowledge)
     domain = render_domain((root / DOMAIN).read_text(encoding="utf-8"), intents)
+    shown = knowledge_dir.resolve()
+    if shown.is_relative_to(root.resolve()):
+        shown = shown.relative_to(root.resolve())
     return [
         Generated(DICTIONARY, render(dictionary_terms(knowledge, knowledge_dir / "terms.yml")),
-                  f"{knowledge_dir} 的词语（terms.yml、series.yml、faq.yml 的 keywords）"),
-        Generated(DOMAIN, domain, f"{knowledge_dir / 'faq.yml'} 的 intent"),
-        Generated(RULES, render_rules(intents), f"{knowledge_dir / 'faq.yml'} 的 intent"),
+                  f"{shown}/ 的词语（terms.yml、series.yml、faq.yml 的 keywords）"),
+        Generated(DOMAIN, domain, f"{shown}/faq.yml 的 intent"),
+        Generated(RULES, render_rules(intents), f"{shown}/faq.yml 的 intent"),
     ]
 
 
