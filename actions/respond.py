@@ -135,7 +135,7 @@ class ActionRespond(Action):
                 return self._answer(dispatcher, tracker, session, year, entry, decision.also, more)
             elif decision.kind == "noted":  # facts first: keep them for the question to come
                 known = dict(tracker.get_slot("adv_facts") or {})
-                facts = advisor.facts_after(known, text)
+                facts = advisor.facts_after(known, text, session)
                 dispatcher.utter_message(text=answers.noted(dialogue.summary(facts)))
                 return [SlotSet("adv_facts", facts)]
             elif decision.kind == "ack":
@@ -234,7 +234,7 @@ class ActionRespond(Action):
             return [SlotSet("adv_topic", None)] if tracker.get_slot("adv_topic") else []
         # the facts the question gave stay with the topic: "初级工程师去哪报" then "单位在亦庄"
         known = dict(tracker.get_slot("adv_facts") or {})
-        facts = advisor.facts_after(known, faq.message_text(tracker))
+        facts = advisor.facts_after(known, faq.message_text(tracker), session)
         return [SlotSet("adv_topic", topic)] + ([SlotSet("adv_facts", facts)] if facts != known else [])
 
     async def _inside_status_form(self, dispatcher, tracker, domain) -> list[EventType]:

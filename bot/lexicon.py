@@ -9,14 +9,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import yaml
 from pypinyin import Style, pinyin
 
-from bot.config import ROOT
+from bot.config import ROOT, settings
 
 USERDICT = ROOT / "data" / "jieba" / "userdict.txt"
-TERMS = ROOT / "knowledge" / "terms.yml"
+
+
+def terms_file() -> Path:
+    """knowledge/terms.yml, or its copy in ZHICHENG_KNOWLEDGE_DIR."""
+    return settings().knowledge_file("terms.yml")
 
 
 @lru_cache(maxsize=20000)  # pypinyin per character was half of normalize()'s time; the answer never changes
@@ -117,8 +122,9 @@ def lexicon() -> Lexicon:
     by_sound = {k: next(iter(v)) for k, v in sounds.items() if len(v) == 1}
     lengths = tuple(sorted({len(t) for t in by_sound.values()}, reverse=True))
     glossary, colloquial = {}, {}
-    if TERMS.exists():
-        doc = yaml.safe_load(TERMS.read_text(encoding="utf-8")) or {}
+    terms_path = terms_file()
+    if terms_path.exists():
+        doc = yaml.safe_load(terms_path.read_text(encoding="utf-8")) or {}
         glossary = {str(k).lower(): str(v) for k, v in (doc.get("english") or {}).items()}
         colloquial = {str(k): str(v) for k, v in (doc.get("colloquial") or {}).items()}
     english = None

@@ -62,10 +62,6 @@ def bad_input_reason(raw: str | None, max_chars: int) -> str | None:
     return None
 
 
-def has_chinese(text: str) -> bool:
-    return bool(_CJK.search(text))
-
-
 # ... and the A-not-A questions: 会不会, 是不是, 有没有, 行不行, 算不算
 _QUESTION_CUE = re.compile(r"吗|么|呢|\?|？|怎|如何|哪|什么|多少|能不能|可不可以|是否|要不要|需不需要|(?<![那这好前过头后十])几|谁|(?![不没])([\u4e00-\u9fff])[不没]\1")
 _CLAUSE_SPLIT = re.compile(r"[。！!？?；;\n]+|[，,](?=[^，,]{4,})")

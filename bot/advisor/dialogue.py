@@ -173,6 +173,8 @@ def summary(facts: dict[str, Any]) -> str:
     words = [str(facts[k]) for k in ("identity", "employer", "series", "level") if facts.get(k)]
     if facts.get("district"):
         words.append(str(facts["district"]))
+    if facts.get("association"):
+        words.append(str(facts["association"]))
     for key, (yes, no) in _YES_NO_FACTS.items():
         value = facts.get(key)
         if (value is True and yes) or (value is False and no):
