@@ -55,7 +55,8 @@ def association_facts(*, session: Session, text: str) -> dict[str, Any]:
     """The facts a message gives about the association it names, from the imported list (see above):
     {"association": name, "association_listed": True | False | None, ["on_decoupled_list": True]}.
     association_listed is None while no list has been imported (nothing can be confirmed)."""
-    if not text or not _UNIT_WORD.search(text):
+    text = name_key(text or "")  # simplified, no spaces: as the list's keys are
+    if not _UNIT_WORD.search(text):
         return {}
     entry = list_entry_in(session=session, text=text)
     if entry:
