@@ -220,12 +220,6 @@ class Servers:
     def stop_rasa(self) -> None:
         self._stop(["rasa"])
 
-    def stop_actions(self) -> None:
-        self._stop(["actions"])
-
-    def stop_web(self) -> None:
-        self._stop(["web"])
-
     def stop(self) -> None:
         self._closing.set()
         self._stop(list(self.procs))
