@@ -43,6 +43,7 @@ def test_a_named_association_is_read_from_the_text():
     assert named_association("我在中华全国工商业联合会工作") == "中华全国工商业联合会"
     assert named_association("我在全国性行业协会上班") is None  # a kind of unit, no name
     assert named_association("我在中国的一个协会工作") is None  # a description, no name
+    assert named_association("我在中国某某协会上班") is None  # any association: no name either
     assert named_association("我在央企上班") is None
 
 

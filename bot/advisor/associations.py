@@ -28,7 +28,7 @@ _UNIT_WORD = re.compile(r"协会|商会|联合会")
 # a national association or chamber by its name ("中国汽车工业协会", "中华全国工商业联合会"): the
 # shortest name from 中国/中华/全国 to the first 协会/商会/联合会; "全国性行业协会" is a kind, no name
 _NAMED = re.compile(r"(?:中国|中华|全国)(?!性)[\u4e00-\u9fff]{1,24}?(?:协会|商会|联合会)")
-_NOT_IN_NAMES = "的个这那些我你他"
+_NOT_IN_NAMES = "的个这那些我你他某"  # "中国某某协会": any association, no name
 
 
 def named_association(text: str) -> str | None:

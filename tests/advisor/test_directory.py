@@ -235,7 +235,7 @@ def test_phone_validation(phone, ok):
 def test_associations(factory, tmp_path):
     with factory() as s:
         # no list yet: the unit is named, nothing is confirmed
-        assert association_facts(session=s, text="我在中国某某协会") == {"association": "中国某某协会",
+        assert association_facts(session=s, text="我在中国测试协会") == {"association": "中国测试协会",
                                                                       "association_listed": None}
     path = tmp_path / "附件3.csv"
     path.write_text("序号,单位名称\n1,中国某某协会\n2,\n3,中国某某 协会\n4,中国另一商会\n", encoding="utf-8")
