@@ -24,7 +24,7 @@ from bot.advisor import dialogue
 from bot.config import PROBE_PREFIX, settings
 from bot.kb import queries, revisions
 from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons, factor_prompt
-from bot.text import bad_input_reason, has_subject, question_part, readable
+from bot.text import bad_input_of, has_subject, question_part, readable
 from bot.wording import say
 
 log = logging.getLogger("zhicheng.router")
@@ -93,7 +93,7 @@ class ActionRespond(Action):
 
     async def _respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         raw = tracker.latest_message.get("text") or ""
-        reason = bad_input_reason(raw, settings().max_message_chars)
+        reason = bad_input_of(tracker.latest_message, settings().max_message_chars)
         if reason and not raw.startswith("/"):
             dispatcher.utter_message(text=answers.BAD_INPUT[reason])
             return []
@@ -283,7 +283,7 @@ class ActionInvalidInput(ActionRespond):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        reason = bad_input_reason(tracker.latest_message.get("text"), settings().max_message_chars)
+        reason = bad_input_of(tracker.latest_message, settings().max_message_chars)
         if reason is None and _in_form(tracker) is None and (readable(faq.message_text(tracker))
                                                              or tracker.get_slot("adv_asking")):
             # readable words are routed; so is noise ("嗯嗯嗯") while the advisor waits for an

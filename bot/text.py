@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from opencc import OpenCC
 
@@ -46,6 +47,18 @@ def normalize(text: str | None) -> str:
     lex = lexicon()
     text = lex.repair_homophones(lex.translate_english(text))
     return _SPACE.sub(" ", text).strip().lower()
+
+
+# set in the parse data by the NLU's InputGuard for a message over the limit: the text it passes
+# on is cut to the limit and reduced to its question part, so its length no longer tells
+TOO_LONG = "zc_too_long"
+
+
+def bad_input_of(parse_data: dict[str, Any], max_chars: int) -> str | None:
+    """bad_input_reason of a parsed message (Rasa's latest_message), too_long as the NLU saw it."""
+    if parse_data.get(TOO_LONG):
+        return "too_long"
+    return bad_input_reason(parse_data.get("text"), max_chars)
 
 
 def bad_input_reason(raw: str | None, max_chars: int) -> str | None:

@@ -19,7 +19,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.config import settings
-from bot.text import bad_input_reason
+from bot.text import TOO_LONG, bad_input_reason
 from components.normalizer import ORIGINAL_LENGTH, ORIGINAL_MARKUP
 
 INVALID_INTENT = "invalid_input"
@@ -50,6 +50,8 @@ class InputGuard(GraphComponent):
             length = message.get(ORIGINAL_LENGTH) or 0
             reason = "too_long" if length > self._max else bad_input_reason(head, self._max)
             if reason:
+                if reason == "too_long":  # the text passed on is cut: the actions could not tell
+                    message.set(TOO_LONG, True, add_to_output=True)
                 intent = {INTENT_NAME_KEY: INVALID_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
                 message.set(INTENT, intent, add_to_output=True)
                 message.set("intent_ranking", [intent], add_to_output=True)

@@ -119,6 +119,7 @@ def test_the_nlu_components_take_the_limit_from_the_settings(monkeypatch):
     """config.yml sets no limit: the guard answers a message over ZHICHENG_MAX_MESSAGE_CHARS as too long."""
     from rasa.shared.nlu.training_data.message import Message
 
+    from bot.text import TOO_LONG
     from components.input_guard import InputGuard
     from components.normalizer import TextNormalizer
     assert "max_chars" not in (ROOT / "config.yml").read_text(encoding="utf-8")
@@ -131,6 +132,11 @@ def test_the_nlu_components_take_the_limit_from_the_settings(monkeypatch):
 
     monkeypatch.setenv("ZHICHENG_MAX_MESSAGE_CHARS", "40")
     assert intent("职" * 41) == "invalid_input"
+    # a story, then the question: what the NLU passes on is the question part, under the limit
+    message = Message(data={"text": "我在一家民营企业做了很多年的工程师工作，" * 2 + "能报吗？"})
+    TextNormalizer({}).process([message])
+    InputGuard({}).process([message])
+    assert len(message.get("text")) <= 40 and message.as_dict(only_output_properties=True)[TOO_LONG] is True
     assert intent("职" * 40) is None
     monkeypatch.setenv("ZHICHENG_MAX_MESSAGE_CHARS", "500")
     assert intent("职" * 41) is None
@@ -144,3 +150,19 @@ def test_the_widget_is_served_with_the_limit(monkeypatch):
     # the chat input takes the limit (the feedback box's 500 is the comment limit, bot.feedback)
     assert 'id: "zc-input", class: "zc-input", type: "text",\n                            maxlength: MAX_CHARS' in script
     assert "maxLength = factor ? 4 : 500" not in script
+
+
+async def test_the_action_says_too_long_for_what_the_nlu_found_too_long(loaded_default_db):
+    """The text the actions get is cut and reduced to its question part: the guard's mark decides."""
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.respond import ActionInvalidInput
+    from bot.text import TOO_LONG
+    from bot.wording import say
+    latest = {"text": "能报吗？", TOO_LONG: True, "intent": {"name": "invalid_input", "confidence": 1.0},
+              "intent_ranking": [], "entities": []}
+    dispatcher = CollectingDispatcher()
+    await ActionInvalidInput().run(dispatcher, Tracker("long-user", {}, latest, [], False, None, {}, "action_listen"),
+                                   {})
+    assert [m["text"] for m in dispatcher.messages] == [say("reply.bad_input.too_long")]

@@ -24,7 +24,7 @@ from bot.advisor.directory import name_key
 from bot.advisor.models import DecoupledAssociation
 
 # the words a unit of the list ends with (全国性行业协会商会: 协会, 商会, and their 联合会)
-_UNIT_WORD = re.compile(r"协会|商会|联合会")
+_UNIT_WORD = re.compile(r"协会|商会|联合会|協會|商會|聯合會")  # traditional too: checked before normalising
 # a national association or chamber by its name ("中国汽车工业协会", "中华全国工商业联合会"): the
 # shortest name from 中国/中华/全国 to the first 协会/商会/联合会; "全国性行业协会" is a kind, no name
 _NAMED = re.compile(r"(?:中国|中华|全国)(?!性)[\u4e00-\u9fff]{1,24}?(?:协会|商会|联合会)")
@@ -55,9 +55,9 @@ def association_facts(*, session: Session, text: str) -> dict[str, Any]:
     """The facts a message gives about the association it names, from the imported list (see above):
     {"association": name, "association_listed": True | False | None, ["on_decoupled_list": True]}.
     association_listed is None while no list has been imported (nothing can be confirmed)."""
-    text = name_key(text or "")  # simplified, no spaces: as the list's keys are
-    if not _UNIT_WORD.search(text):
-        return {}
+    if not text or not _UNIT_WORD.search(text):
+        return {}  # most messages: no list read, no normalising
+    text = name_key(text)  # simplified, no spaces: as the list's keys are
     entry = list_entry_in(session=session, text=text)
     if entry:
         return {"association": entry, "association_listed": True, "on_decoupled_list": True}
