@@ -91,5 +91,7 @@ def test_the_groups_are_headed_by_their_chinese_titles(web, browser):
         assert page.locator("h2 small").first.inner_text() == "common"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "admin-wording.png"), full_page=False)
+        page.get_by_role("heading", name="要不要开委托函 entrustment").scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / "admin-wording-entrustment.png"), full_page=False)
     finally:
         context.close()
