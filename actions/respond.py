@@ -25,7 +25,7 @@ from bot.advisor import dialogue
 from bot.config import PROBE_PREFIX, settings
 from bot.kb import queries, revisions
 from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons, factor_prompt
-from bot.text import bad_input_reason, has_subject, question_part, readable
+from bot.text import bad_input_of, has_subject, question_part, readable
 from bot.wording import say
 
 log = logging.getLogger("zhicheng.router")
@@ -95,7 +95,7 @@ class ActionRespond(Action):
 
     async def _respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         raw = tracker.latest_message.get("text") or ""
-        reason = bad_input_reason(raw, settings().max_message_chars)
+        reason = bad_input_of(tracker.latest_message, settings().max_message_chars)
         if reason and not raw.startswith("/"):
             dispatcher.utter_message(text=answers.BAD_INPUT[reason])
             return []
@@ -141,7 +141,7 @@ class ActionRespond(Action):
                 return self._answer(dispatcher, tracker, session, year, entry, decision.also, more)
             elif decision.kind == "noted":  # facts first: keep them for the question to come
                 known = dict(tracker.get_slot("adv_facts") or {})
-                facts = advisor.facts_after(known, text)
+                facts = advisor.facts_after(known, text, session)
                 dispatcher.utter_message(text=answers.noted(dialogue.summary(facts)))
                 return [SlotSet("adv_facts", facts)]
             elif decision.kind == "ack":
@@ -240,7 +240,7 @@ class ActionRespond(Action):
             return [SlotSet("adv_topic", None)] if tracker.get_slot("adv_topic") else []
         # the facts the question gave stay with the topic: "初级工程师去哪报" then "单位在亦庄"
         known = dict(tracker.get_slot("adv_facts") or {})
-        facts = advisor.facts_after(known, faq.message_text(tracker))
+        facts = advisor.facts_after(known, faq.message_text(tracker), session)
         return [SlotSet("adv_topic", topic)] + ([SlotSet("adv_facts", facts)] if facts != known else [])
 
     async def _inside_status_form(self, dispatcher, tracker, domain) -> list[EventType]:
@@ -289,7 +289,7 @@ class ActionInvalidInput(ActionRespond):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        reason = bad_input_reason(tracker.latest_message.get("text"), settings().max_message_chars)
+        reason = bad_input_of(tracker.latest_message, settings().max_message_chars)
         if reason is None and _in_form(tracker) is None and (readable(faq.message_text(tracker))
                                                              or tracker.get_slot("adv_asking")):
             # readable words are routed; so is noise ("嗯嗯嗯") while the advisor waits for an

@@ -244,10 +244,12 @@ def parser() -> argparse.ArgumentParser:
     from bot.staff import cli as staff_cli
     staff_cli.register(sub)
     sp = sub.add_parser("run", help="启动助手")
-    sp.add_argument("--rasa-port", type=int, default=5005)
-    sp.add_argument("--actions-port", type=int, default=5055)
+    conf = settings()
+    sp.add_argument("--rasa-port", type=int, default=conf.rasa_port)
+    sp.add_argument("--actions-port", type=int, default=conf.actions_port,
+                    help="动作服务器端口；Rasa 经 var/ 下生成的 endpoints 文件调用它")
     sp.add_argument("--action-workers", type=int, default=None, help="动作服务器进程数（默认 1，--scale 时 2）")
-    sp.add_argument("--web-port", type=int, default=8080)
+    sp.add_argument("--web-port", type=int, default=conf.web_port)
     sp.add_argument("--scale", action="store_true",
                     help="多进程模式：多个 Rasa 进程 + nginx、Redis 锁、PostgreSQL（docs/deploy.md）")
     sp.add_argument("--rasa-workers", type=int, default=int(os.environ.get("ZHICHENG_RASA_WORKERS", "2")),
@@ -256,7 +258,7 @@ def parser() -> argparse.ArgumentParser:
     tracker = sub.add_parser("tracker", help="对话存储").add_subparsers(dest="tracker_command", required=True)
     sp = tracker.add_parser("purge", help="删除长时间没有新消息的对话")
     sp.add_argument("--older-than", type=float, required=True, metavar="DAYS")
-    sp.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
+    sp.add_argument("--endpoints", type=Path, default=conf.endpoints)
     sp.set_defaults(fn=cmd_purge)
     return p
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from opencc import OpenCC
 
@@ -48,6 +49,18 @@ def normalize(text: str | None) -> str:
     return _SPACE.sub(" ", text).strip().lower()
 
 
+# set in the parse data by the NLU's InputGuard for a message over the limit: the text it passes
+# on is cut to the limit and reduced to its question part, so its length no longer tells
+TOO_LONG = "zc_too_long"
+
+
+def bad_input_of(parse_data: dict[str, Any], max_chars: int) -> str | None:
+    """bad_input_reason of a parsed message (Rasa's latest_message), too_long as the NLU saw it."""
+    if parse_data.get(TOO_LONG):
+        return "too_long"
+    return bad_input_reason(parse_data.get("text"), max_chars)
+
+
 def bad_input_reason(raw: str | None, max_chars: int) -> str | None:
     """None for a message that may be a question, else one of: empty, too_long, markup, no_text."""
     raw = "" if raw is None else str(raw)
@@ -60,10 +73,6 @@ def bad_input_reason(raw: str | None, max_chars: int) -> str | None:
     if not _WORD.search(normalize(raw)):
         return "no_text"
     return None
-
-
-def has_chinese(text: str) -> bool:
-    return bool(_CJK.search(text))
 
 
 # ... and the A-not-A questions: 会不会, 是不是, 有没有, 行不行, 算不算

@@ -64,7 +64,7 @@ def test_the_english_glossary_has_no_key_twice():
     """A key written twice silently keeps only its last meaning."""
     import yaml
 
-    from bot.lexicon import TERMS
+    from bot.config import ROOT
 
     seen: list[str] = []
 
@@ -74,7 +74,7 @@ def test_the_english_glossary_has_no_key_twice():
             seen.extend(k for k in keys if keys.count(k) > 1)
             return super().construct_mapping(node, deep=deep)
 
-    yaml.load(TERMS.read_text(encoding="utf-8"), Loader=Strict)
+    yaml.load((ROOT / "knowledge" / "terms.yml").read_text(encoding="utf-8"), Loader=Strict)
     assert not seen
 
 

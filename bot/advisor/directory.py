@@ -38,14 +38,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.advisor.entities import LEVELS, normalize_district, normalize_level, normalize_series
 from bot.advisor.models import DecoupledAssociation, Institution
+from bot.config import settings
 from bot.kb.loader import KnowledgeError, Problem
 
-DIRECTORY_FILE = Path(__file__).resolve().parent.parent.parent / "knowledge" / "directory.yml"
 DIRECTORY_COLUMNS = ("series", "level", "district", "name", "committee", "phone", "address", "source", "verified")
 ASSOCIATION_COLUMNS = ("name", "source", "verified")
 HEADER_ALIASES = {
@@ -391,7 +391,7 @@ def import_associations(path: Path, *, session: Session) -> Report:
 # --- directory.yml ---------------------------------------------------------------------------------
 def read_directory_file(path: Path | None = None) -> list[dict[str, Any]]:
     """Validated entries of directory.yml; KnowledgeError lists every problem as (file, entry, reason)."""
-    path = Path(path or DIRECTORY_FILE)
+    path = Path(path or settings().knowledge_file("directory.yml"))
     fname = path.name
     problems: list[Problem] = []
     try:
@@ -443,7 +443,7 @@ def load_directory_file(path: Path | None = None, *, session: Session) -> Report
     Its rows are upserted (origin "yaml"); yaml rows no longer in the file are removed; a key
     already held by an imported official row keeps the imported data.
     """
-    path = Path(path or DIRECTORY_FILE)
+    path = Path(path or settings().knowledge_file("directory.yml"))
     entries = read_directory_file(path)
     report = Report(file=path.name, kind="directory", rows=len(entries))
     keys = {_key(e) for e in entries}
@@ -488,13 +488,3 @@ def all_institutions(*, session: Session) -> list[DirectoryEntry]:
     rows = session.scalars(select(Institution).order_by(Institution.series, Institution.level,
                                                         Institution.district, Institution.name)).all()
     return [_entry(r) for r in rows]
-
-
-def is_decoupled(*, session: Session, name: str) -> bool | None:
-    """Whether a unit is on 附件3; None while no list has been imported (unknown, not False)."""
-    if not session.scalar(select(func.count()).select_from(DecoupledAssociation)):
-        return None
-    key = name_key(name)
-    if not key:
-        return None
-    return session.scalar(select(DecoupledAssociation.id).where(DecoupledAssociation.key == key)) is not None
