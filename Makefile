@@ -54,6 +54,8 @@ kb: install
 	$(BIN)/zhicheng kb load --keep-staff-edits
 	$(BIN)/zhicheng status demo --if-demo-db
 
+# the committed files that follow from knowledge/ (bot/kb/generated.py): the jieba dictionary, the FAQ
+# intents in domain.yml, data/rules/faq.yml; `model` and `test` fail naming any that is stale
 dict: install
 	$(BIN)/zhicheng kb dict
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from actions.kb import kb_session
 from bot import answers, clock
 from bot.advisor import dialogue
+from bot.advisor.associations import association_facts
 from bot.advisor.decisions import decide_deadline, decide_eligibility, decide_entrustment, decide_institution
 from bot.advisor.directory import all_institutions
 from bot.advisor.entities import series_catalog
@@ -56,14 +57,21 @@ def _evaluated_elsewhere(facts: dict[str, Any]) -> bool:
     return bool(info and info.method == "职务评审")
 
 
-def facts_after(known: dict[str, Any], text: str) -> dict[str, Any]:
+def _with_list(session, facts: dict[str, Any], text: str) -> dict[str, Any]:
+    """The facts with what the imported 附件3 list says about an association the text names."""
+    if session is not None and text and not text.startswith("/"):
+        facts.update(association_facts(session=session, text=text))
+    return facts
+
+
+def facts_after(known: dict[str, Any], text: str, session=None) -> dict[str, Any]:
     """The case's facts once this message's are added (kept when an FAQ answer opens a topic)."""
-    return dialogue.merge(known, text, asking=None, answer=None)
+    return _with_list(session, dialogue.merge(known, text, asking=None, answer=None), text)
 
 
 def decidable_topics(session, known: dict[str, Any], text: str) -> frozenset:
     """The topics whose decision needs nothing more once this message's facts are added."""
-    facts = dialogue.merge(known, text, asking=None, answer=None)
+    facts = _with_list(session, dialogue.merge(known, text, asking=None, answer=None), text)
     if not dialogue.understood(known, facts) and not dialogue.understood({}, known):
         return frozenset()  # no facts at all: nothing to decide on
     out = set()
@@ -97,6 +105,7 @@ def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, in
                            answer=answer, skip=intent == "skip")
     facts.pop(dialogue.ASSUMED_KEY, None)
     with kb_session() as session:
+        facts = _with_list(session, facts, text)
         year = queries.current_year(session=session)
         if year is None:  # nothing loaded: the respond action answers so before it gets here
             dispatcher.utter_message(text=answers.NOT_ANSWERABLE)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -26,7 +27,7 @@ from bot.kb import queries, revisions
 from bot.kb.models import FaqEntry
 from bot.misuse import misuse
 from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons, factor_prompt
-from bot.text import bad_input_reason, has_subject, is_question, question_part, readable
+from bot.text import bad_input_of, has_subject, is_question, question_part, readable
 from bot.wording import say
 
 log = logging.getLogger("zhicheng.router")
@@ -96,7 +97,7 @@ class ActionRespond(Action):
 
     async def _respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         raw = tracker.latest_message.get("text") or ""
-        reason = bad_input_reason(raw, settings().max_message_chars)
+        reason = bad_input_of(tracker.latest_message, settings().max_message_chars)
         if reason and not raw.startswith("/"):
             dispatcher.utter_message(text=answers.BAD_INPUT[reason])
             return []
@@ -116,9 +117,13 @@ class ActionRespond(Action):
             followups = self._followups(tracker, session, year, text, ctx)
             if ctx.intent and ctx.intent.startswith("faq_") and not ctx.unsure:
                 entry = queries.faq_by_intent(session=session, year=year, intent=ctx.intent)
-                if entry is not None:  # the classifier is sure: its entry leads
+                found = next((o.score for o in options if entry is not None and o.faq_id == entry.id), 0.0)
+                if entry is not None and router.supported(ctx.intent_confidence, found - ctx.intent_confidence):
                     options = [faq.candidate(entry, 2.0)] + \
-                              [o for o in options if o.faq_id != entry.id]
+                              [o for o in options if o.faq_id != entry.id]  # the classifier is sure: its entry leads
+                elif entry is not None:  # sure of an entry that shares nothing with the question: not sure
+                    options = [o for o in options if o.faq_id != entry.id]
+                    ctx = replace(ctx, unsure=True)
             steps = faq.procedure(session, year) if router.asks_next(text) else []
             decision = router.route(text, ctx, options, followups, steps)
             # no text: what was decided and why is enough to follow a conversation in the log
@@ -142,7 +147,7 @@ class ActionRespond(Action):
                 return self._answer(dispatcher, tracker, session, year, entry, decision.also, more)
             elif decision.kind == "noted":  # facts first: keep them for the question to come
                 known = dict(tracker.get_slot("adv_facts") or {})
-                facts = advisor.facts_after(known, text)
+                facts = advisor.facts_after(known, text, session)
                 dispatcher.utter_message(text=answers.noted(dialogue.summary(facts)))
                 return [SlotSet("adv_facts", facts)]
             elif decision.kind == "ack":
@@ -241,7 +246,7 @@ class ActionRespond(Action):
             return [SlotSet("adv_topic", None)] if tracker.get_slot("adv_topic") else []
         # the facts the question gave stay with the topic: "初级工程师去哪报" then "单位在亦庄"
         known = dict(tracker.get_slot("adv_facts") or {})
-        facts = advisor.facts_after(known, faq.message_text(tracker))
+        facts = advisor.facts_after(known, faq.message_text(tracker), session)
         return [SlotSet("adv_topic", topic)] + ([SlotSet("adv_facts", facts)] if facts != known else [])
 
     async def _inside_status_form(self, dispatcher, tracker, domain) -> list[EventType]:
@@ -290,7 +295,7 @@ class ActionInvalidInput(ActionRespond):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        reason = bad_input_reason(tracker.latest_message.get("text"), settings().max_message_chars)
+        reason = bad_input_of(tracker.latest_message, settings().max_message_chars)
         if reason is None and _in_form(tracker) is None and (readable(faq.message_text(tracker))
                                                              or tracker.get_slot("adv_asking")):
             # readable words are routed; so is noise ("嗯嗯嗯") while the advisor waits for an

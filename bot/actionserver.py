@@ -125,7 +125,7 @@ def create_app(package: str = "actions", token: str | None = None) -> Sanic:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="职称咨询助手的动作服务器")
-    p.add_argument("--port", type=int, default=5055)
+    p.add_argument("--port", type=int, default=settings().actions_port)
     p.add_argument("--actions", default="actions")
     p.add_argument("--workers", type=int, default=1)
     args = p.parse_args(argv)

@@ -4,7 +4,8 @@
   zhicheng kb load    [--dir knowledge] [--force] [--keep-staff-edits]
                                               validate and load them when changed, never over staff edits
   zhicheng kb export  --out DIR [--year Y]    write the database back to YAML
-  zhicheng kb dict    [--check]               (re)build data/jieba/userdict.txt
+  zhicheng kb dict    [--check]               (re)build what follows from knowledge/: the jieba dictionary,
+                                              the FAQ intents in domain.yml, data/rules/faq.yml
   zhicheng kb unanswered [--limit N]          questions the bot could not answer
   zhicheng kb import-directory FILE           official institution directory (附件1), CSV/XLSX
   zhicheng kb import-list associations FILE   the 脱钩 list (附件3), CSV/XLSX
@@ -27,11 +28,8 @@ from sqlalchemy import select
 
 from bot.config import ROOT, secure_var_dir, settings
 from bot.db import session_factory
-from bot.kb import exporter, loader
-from bot.kb.dictionary import dictionary_terms, render
+from bot.kb import exporter, generated, loader
 from bot.kb.models import UnansweredQuestion
-
-DICT_PATH = ROOT / "data" / "jieba" / "userdict.txt"
 
 
 def _read(directory: Path) -> loader.Knowledge | None:
@@ -109,20 +107,34 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_dict(args: argparse.Namespace) -> int:
+    """Write (or with --check only compare) the files that follow from the knowledge: the jieba
+    dictionary, the FAQ intents in domain.yml and the FAQ rules (bot.kb.generated)."""
     kb = _read(args.dir)
     if kb is None:
         return 1
-    text = render(dictionary_terms(kb, args.dir / "terms.yml"))
-    current = DICT_PATH.read_text(encoding="utf-8") if DICT_PATH.exists() else None
+    try:
+        files = generated.generate(kb, args.dir, ROOT)
+    except generated.GenerationError as err:
+        print(f"知识库和训练数据有 {len(err.problems)} 处不一致，未写任何文件：", file=sys.stderr)
+        for p in err.problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 1
     if args.check:
-        if current != text:
-            print(f"{DICT_PATH} 与知识库不一致，请运行 zhicheng kb dict 后重新训练。", file=sys.stderr)
+        stale = generated.stale(files, ROOT)
+        for f in stale:
+            print(f"{f.path} 已过期：与 {f.source} 不一致。", file=sys.stderr)
+        if stale:
+            print("请运行 zhicheng kb dict（或 make dict）生成它们，提交，然后重新训练（make model）。", file=sys.stderr)
             return 1
-        print("jieba 用户词典与知识库一致。")
+        print(f"{'、'.join(str(f.path) for f in files)} 与知识库一致。")
         return 0
-    DICT_PATH.parent.mkdir(parents=True, exist_ok=True)
-    DICT_PATH.write_text(text, encoding="utf-8")
-    print(f"已写出 {DICT_PATH}（{text.count(chr(10))} 个词）")
+    written = generated.write(files, ROOT)
+    for f in written:
+        print(f"已写出 {f.path}")
+    if not written:
+        print(f"{'、'.join(str(f.path) for f in files)} 已是最新，没有改动。")
+    else:
+        print("训练数据有变化：请提交这些文件并重新训练（make model）。")
     return 0
 
 
@@ -213,11 +225,11 @@ def parser() -> argparse.ArgumentParser:
     kb = sub.add_parser("kb", help="知识库").add_subparsers(dest="kb_command", required=True)
     default_dir = settings().knowledge_dir
     for name, fn, help_ in (("check", cmd_check, "只检查，不写入"), ("load", cmd_load, "检查并导入数据库"),
-                            ("dict", cmd_dict, "生成 jieba 用户词典")):
+                            ("dict", cmd_dict, "生成 jieba 用户词典、domain.yml 的问答意图和问答规则")):
         sp = kb.add_parser(name, help=help_)
         sp.add_argument("--dir", type=Path, default=default_dir)
         sp.set_defaults(fn=fn)
-    kb.choices["dict"].add_argument("--check", action="store_true", help="只检查词典是否最新")
+    kb.choices["dict"].add_argument("--check", action="store_true", help="只检查生成的文件是否最新")
     kb.choices["load"].add_argument("--force", action="store_true", help="即使没有变化、即使会覆盖工作台的修改也导入")
     kb.choices["load"].add_argument("--keep-staff-edits", action="store_true",
                                     help="有工作台修改时不导入，但以 0 退出（make run 用）")
@@ -235,10 +247,12 @@ def parser() -> argparse.ArgumentParser:
     from bot.staff import cli as staff_cli
     staff_cli.register(sub)
     sp = sub.add_parser("run", help="启动助手")
-    sp.add_argument("--rasa-port", type=int, default=5005)
-    sp.add_argument("--actions-port", type=int, default=5055)
+    conf = settings()
+    sp.add_argument("--rasa-port", type=int, default=conf.rasa_port)
+    sp.add_argument("--actions-port", type=int, default=conf.actions_port,
+                    help="动作服务器端口；Rasa 经 var/ 下生成的 endpoints 文件调用它")
     sp.add_argument("--action-workers", type=int, default=None, help="动作服务器进程数（默认 1，--scale 时 2）")
-    sp.add_argument("--web-port", type=int, default=8080)
+    sp.add_argument("--web-port", type=int, default=conf.web_port)
     sp.add_argument("--scale", action="store_true",
                     help="多进程模式：多个 Rasa 进程 + nginx、Redis 锁、PostgreSQL（docs/deploy.md）")
     sp.add_argument("--rasa-workers", type=int, default=int(os.environ.get("ZHICHENG_RASA_WORKERS", "2")),
@@ -247,7 +261,7 @@ def parser() -> argparse.ArgumentParser:
     tracker = sub.add_parser("tracker", help="对话存储").add_subparsers(dest="tracker_command", required=True)
     sp = tracker.add_parser("purge", help="删除长时间没有新消息的对话")
     sp.add_argument("--older-than", type=float, required=True, metavar="DAYS")
-    sp.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
+    sp.add_argument("--endpoints", type=Path, default=conf.endpoints)
     sp.set_defaults(fn=cmd_purge)
     return p
 

@@ -14,6 +14,9 @@ HOTLINE = "12333"
 # afterwards and its misses are not logged as unanswered questions.
 PROBE_PREFIX = "zc-precheck-"
 DEFAULT_ORIGINS = ("http://localhost:8080", "http://127.0.0.1:8080")
+# the ports `zhicheng run` starts the servers on (plain `rasa run` reads endpoints.yml, whose
+# action-server port is this default: tests/test_settings.py keeps the two equal)
+DEFAULT_RASA_PORT, DEFAULT_ACTIONS_PORT, DEFAULT_WEB_PORT = 5005, 5055, 8080
 
 
 def _int(name: str, default: int) -> int:
@@ -46,6 +49,18 @@ class Settings:
     application_lock_clients: int  # distinct clients whose failures lock one 申报编号
     global_max_failures: int  # failures of all clients within 10 minutes that trip the breaker
     demo: bool  # `zhicheng status demo` may write to this database
+    rasa_port: int  # the Rasa server (`zhicheng run --rasa-port` overrides; the web app proxies the chat to it)
+    actions_port: int  # the action server (`zhicheng run --actions-port` overrides)
+    web_port: int  # the web app (`zhicheng run --web-port` overrides)
+    endpoints: Path  # the endpoints file `zhicheng run` bases Rasa's on (tracker store), and the console reads
+
+    def knowledge_file(self, name: str) -> Path:
+        """A file of the knowledge directory (ZHICHENG_KNOWLEDGE_DIR): every reader asks here."""
+        return self.knowledge_dir / name
+
+    def action_url(self, port: int | None = None) -> str:
+        """The action server's webhook as Rasa is told it (the endpoints file `zhicheng run` writes)."""
+        return f"http://{self.host}:{port or self.actions_port}/webhook"
 
 
 def settings() -> Settings:
@@ -69,6 +84,10 @@ def settings() -> Settings:
         application_lock_clients=_int("ZHICHENG_APPLICATION_LOCK_CLIENTS", 3),
         global_max_failures=_int("ZHICHENG_GLOBAL_MAX_FAILURES", 100),
         demo=explicit_db is None or os.environ.get("ZHICHENG_DEMO", "0") == "1",
+        rasa_port=_int("ZHICHENG_RASA_PORT", DEFAULT_RASA_PORT),
+        actions_port=_int("ZHICHENG_ACTIONS_PORT", DEFAULT_ACTIONS_PORT),
+        web_port=_int("ZHICHENG_WEB_PORT", DEFAULT_WEB_PORT),
+        endpoints=Path(os.environ.get("ZHICHENG_ENDPOINTS") or ROOT / "endpoints.yml"),
     )
 
 

@@ -9,14 +9,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import yaml
 from pypinyin import Style, pinyin
 
-from bot.config import ROOT
+from bot.config import ROOT, settings
 
 USERDICT = ROOT / "data" / "jieba" / "userdict.txt"
-TERMS = ROOT / "knowledge" / "terms.yml"
+
+
+def terms_file() -> Path:
+    """knowledge/terms.yml, or its copy in ZHICHENG_KNOWLEDGE_DIR."""
+    return settings().knowledge_file("terms.yml")
 
 
 @lru_cache(maxsize=20000)  # pypinyin per character was half of normalize()'s time; the answer never changes
@@ -119,7 +124,8 @@ def lexicon() -> Lexicon:
     terms = []
     if USERDICT.exists():
         terms = [line.split()[0] for line in USERDICT.read_text(encoding="utf-8").splitlines() if line.strip()]
-    doc = (yaml.safe_load(TERMS.read_text(encoding="utf-8")) or {}) if TERMS.exists() else {}
+    terms_path = terms_file()
+    doc = (yaml.safe_load(terms_path.read_text(encoding="utf-8")) or {}) if terms_path.exists() else {}
     sounds: dict[str, set[str]] = {}
     # the user dictionary's terms, and words of the domain typed often enough to be mistyped that
     # the tokenizer does not need (knowledge/terms.yml `spelling`: 进度, 弄虚作假)

@@ -1,4 +1,4 @@
-"""The Rasa server `zhicheng run` starts: Rasa's own `rasa run`, with two measured per-message
+"""The Rasa server `zhicheng run` starts: Rasa's own `rasa run`, with three measured per-message
 costs of Rasa 3.6's machinery taken out first. They are installed here, when this entry point
 starts, never on import; `rasa run` (and every other Rasa command) works as before without them.
 
@@ -16,6 +16,8 @@ starts, never on import; `rasa run` (and every other Rasa command) works as befo
   policies that read the tracker; `InOrderGraphRunner` runs the same nodes with the same
   inputs, one after the other in an order that respects every dependency, with the minimal
   schema and that order computed once per set of targets.
+- **Action-server replies are validated with a schema compiled once** (bot.action_validation):
+  Rasa re-checks the JSON-Schema meta-schema for every custom action it runs.
 """
 from __future__ import annotations
 
@@ -99,9 +101,11 @@ class InOrderGraphRunner(DaskGraphRunner):  # type: ignore[misc]  # Rasa ships n
 
 
 def install() -> None:
-    """Both changes, for this process (idempotent)."""
+    """The three changes, for this process (idempotent)."""
     import rasa.core.processor
 
+    from bot import action_validation
+    action_validation.install()
     EndpointConfig.session = _kept_session
     rasa.core.processor.DaskGraphRunner = InOrderGraphRunner  # the runner the processor loads models with
 

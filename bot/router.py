@@ -44,6 +44,8 @@ CONTINUITY = 0.2  # a terse follow-up's lean towards the entry answered just bef
 CONTEXT_WEIGHT = 0.5  # how much the questions before a terse follow-up count against its own words
 
 
+# "反正单位也不细查", "评委也认不出来": counting on lax checks, said after a refused request
+_LAX = re.compile(r"(也|反正|根本|压根|又)[\u4e00-\u9fff]{0,3}(不(细|仔细|认真)?查|认不出|看不出|发现不了|不会发现)")
 _OWN_TURN = ("affirm", "deny", "stop", "thank", "greet", "goodbye")
 
 
@@ -52,7 +54,8 @@ def pressing(text: str, ctx: Context) -> str | None:
     查不出来") is that request again: the kind of misuse of both read together, or None."""
     if not ctx.refused or not ctx.before or ctx.intent in _OWN_TURN:
         return None
-    if _UNNOTICED.search(text) or elliptical(text) and not has_subject(text):
+    if _UNNOTICED.search(text) or _LAX.search(text) or elliptical(text) and not has_subject(text) \
+            and not is_question(text):  # "那我这次能保证通过吗" is a question of its own
         return misuse(f"{ctx.before}，{text}")
     return None
 
@@ -190,6 +193,17 @@ def advisor_topic(text: str, ctx: Context, best: Candidate | None = None) -> str
             return None  # facts that settle nothing yet, and an entry that answers the question
         return topic
     return None
+
+
+SURE_ALONE = 0.7  # the classifier's confidence that leads even when retrieval finds nothing of its entry
+
+
+def supported(confidence: float, retrieval: float) -> bool:
+    """Whether the classifier's sure entry may lead: confident enough on its own, or found by
+    retrieval too (an entry that shares nothing with the question — not among retrieval's hits —
+    was a wrong guess in every such case of the development sets: "单位写的推荐意见有啥用" is not
+    about 委托函)."""
+    return confidence >= SURE_ALONE or retrieval > 0.0
 
 
 def plausible(ranked: Sequence[Candidate]) -> bool:

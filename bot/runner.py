@@ -35,10 +35,10 @@ STABLE_AFTER = 60.0  # a server up this long has its back-off reset
 
 @dataclass
 class Servers:
-    rasa_port: int = 5005
-    actions_port: int = 5055
-    web_port: int | None = 8080  # None: no web app
-    endpoints: Path = ROOT / "endpoints.yml"
+    rasa_port: int = field(default_factory=lambda: settings().rasa_port)
+    actions_port: int = field(default_factory=lambda: settings().actions_port)
+    web_port: int | None = field(default_factory=lambda: settings().web_port)  # None: no web app
+    endpoints: Path = field(default_factory=lambda: settings().endpoints)
     credentials: Path = ROOT / "credentials.yml"
     model: Path = ROOT / "models"
     env: dict[str, str] = field(default_factory=dict)
@@ -89,7 +89,7 @@ class Servers:
     def endpoints_config(self) -> dict[str, Any]:
         from bot.actionserver import TOKEN_HEADER
         config = yaml.safe_load(self.endpoints.read_text(encoding="utf-8")) or {}
-        config["action_endpoint"] = {"url": f"http://{self.host}:{self.actions_port}/webhook",
+        config["action_endpoint"] = {"url": settings().action_url(self.actions_port),
                                      "headers": {TOKEN_HEADER: self.action_token}}
         return config
 
@@ -222,12 +222,6 @@ class Servers:
 
     def stop_rasa(self) -> None:
         self._stop(["rasa"])
-
-    def stop_actions(self) -> None:
-        self._stop(["actions"])
-
-    def stop_web(self) -> None:
-        self._stop(["web"])
 
     def stop(self) -> None:
         self._closing.set()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from opencc import OpenCC
 
@@ -49,6 +50,18 @@ def normalize(text: str | None) -> str:
     return _SPACE.sub(" ", text).strip().lower()
 
 
+# set in the parse data by the NLU's InputGuard for a message over the limit: the text it passes
+# on is cut to the limit and reduced to its question part, so its length no longer tells
+TOO_LONG = "zc_too_long"
+
+
+def bad_input_of(parse_data: dict[str, Any], max_chars: int) -> str | None:
+    """bad_input_reason of a parsed message (Rasa's latest_message), too_long as the NLU saw it."""
+    if parse_data.get(TOO_LONG):
+        return "too_long"
+    return bad_input_reason(parse_data.get("text"), max_chars)
+
+
 def bad_input_reason(raw: str | None, max_chars: int) -> str | None:
     """None for a message that may be a question, else one of: empty, too_long, markup, no_text."""
     raw = "" if raw is None else str(raw)
@@ -63,18 +76,20 @@ def bad_input_reason(raw: str | None, max_chars: int) -> str | None:
     return None
 
 
-def has_chinese(text: str) -> bool:
-    return bool(_CJK.search(text))
-
-
 # ... and the A-not-A questions: 会不会, 是不是, 有没有, 行不行, 算不算
 _QUESTION_CUE = re.compile(r"吗|么|呢|\?|？|怎|如何|哪|什么|多少|能不能|可不可以|是否|要不要|需不需要|(?<![那这好前过头后十])几|谁|(?![不没])([\u4e00-\u9fff])[不没]\1")
 _CLAUSE_SPLIT = re.compile(r"[。！!？?；;\n]+|[，,](?=[^，,]{4,})")
+_ENGLISH_WORD = re.compile(r"[a-z]*[aeiouy][a-z]*[,.!?;:'\"]*", re.I)  # a whole whitespace-separated word
+
+
 def readable(text: str) -> bool:
-    """Whether a message has words to read: a term of the domain, or a few different Chinese
-    characters ("请问在哪个网站申报" is readable, "啊啊啊啊" and "asdfjkl" are not)."""
+    """Whether a message has words to read: a term of the domain, a few different Chinese
+    characters, or a few English words ("请问在哪个网站申报" and "Is that true?" are readable,
+    "啊啊啊啊" and "asdfjkl" are not)."""
     chars = _CJK.findall(text)
-    return has_subject(text) or len(chars) >= 4 and len(set(chars)) >= 3
+    words = [w.rstrip(",.!?;:'\"").lower() for w in text.split() if _ENGLISH_WORD.fullmatch(w)]
+    words = [w for w in words if len(w) >= 2]
+    return has_subject(text) or len(chars) >= 4 and len(set(chars)) >= 3 or len(set(words)) >= 2
 
 
 def has_subject(text: str) -> bool:

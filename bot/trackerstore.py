@@ -14,13 +14,15 @@ import yaml
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL
 
-from bot.config import ROOT
+from bot.config import ROOT, settings
 
 STORE_CLASS = "bot.sessionstore.TrimmingSQLTrackerStore"  # Rasa's SQL store, sessions trimmed
 
 
-def tracker_url(endpoints: Path = ROOT / "endpoints.yml") -> URL | None:
-    """The SQLAlchemy URL of the SQL tracker store configured in `endpoints`, None if not SQL."""
+def tracker_url(endpoints: Path | None = None) -> URL | None:
+    """The SQLAlchemy URL of the SQL tracker store configured in `endpoints` (default: the
+    settings' endpoints file, ZHICHENG_ENDPOINTS), None if not SQL."""
+    endpoints = endpoints or settings().endpoints
     config = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store") or {}
     return tracker_url_of(config)
 

@@ -1,6 +1,6 @@
 """Last classifier of the pipeline: a message that cannot be a question becomes `invalid_input`.
 
-Empty or whitespace, longer than `max_chars`, HTML/script markup, or no letter/digit/Chinese
+Empty or whitespace, longer than the message limit (bot.config: ZHICHENG_MAX_MESSAGE_CHARS), HTML/script markup, or no letter/digit/Chinese
 character at all (emoji, punctuation). The action explains which, from bot.answers.BAD_INPUT.
 
 A message that names an application id (the `application_id` regex entity) asks for that
@@ -18,7 +18,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.text import bad_input_reason
+from bot.config import settings
+from bot.text import TOO_LONG, bad_input_reason
 from components.normalizer import ORIGINAL_LENGTH, ORIGINAL_MARKUP
 
 INVALID_INTENT = "invalid_input"
@@ -31,10 +32,10 @@ _WIN_OVER_ID = {"change_application_id", "stop", "request_human"}
 class InputGuard(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"max_chars": 500}
+        return {}
 
     def __init__(self, config: dict[str, Any]) -> None:
-        self._max = int(config.get("max_chars", 500))
+        self._max = settings().max_message_chars  # ZHICHENG_MAX_MESSAGE_CHARS, read when the model loads
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -49,6 +50,8 @@ class InputGuard(GraphComponent):
             length = message.get(ORIGINAL_LENGTH) or 0
             reason = "too_long" if length > self._max else bad_input_reason(head, self._max)
             if reason:
+                if reason == "too_long":  # the text passed on is cut: the actions could not tell
+                    message.set(TOO_LONG, True, add_to_output=True)
                 intent = {INTENT_NAME_KEY: INVALID_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
                 message.set(INTENT, intent, add_to_output=True)
                 message.set("intent_ranking", [intent], add_to_output=True)

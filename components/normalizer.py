@@ -1,7 +1,7 @@
 """First component of the pipeline: every channel's text is normalised before tokenising.
 
 Traditional -> simplified, full-width -> half-width, HTML stripped (bot.text.normalize).
-Text beyond `max_chars` is cut for the NLU only; InputGuard answers such messages.
+Text beyond the message limit (bot.config: ZHICHENG_MAX_MESSAGE_CHARS) is cut for the NLU only; InputGuard answers such messages.
 """
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.lexicon import TERMS, USERDICT
+from bot.config import settings
+from bot.lexicon import USERDICT, terms_file
 from bot.text import normalize, question_part
 
 ORIGINAL_LENGTH = "zc_original_length"
@@ -28,19 +29,19 @@ FULL_TEXT = "zc_full_text"  # the whole message, normalised (in the parse data t
 class TextNormalizer(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"max_chars": 500}
+        return {}
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """The lexicon the normalisation reads (glossary, homophone terms) is part of the training
         cache key: editing knowledge/terms.yml or the jieba dictionary retrains what it feeds."""
         digest = hashlib.sha256()
-        for path in (TERMS, USERDICT):
+        for path in (terms_file(), USERDICT):
             digest.update(path.read_bytes() if path.exists() else b"")
         return digest.hexdigest()
 
     def __init__(self, config: dict[str, Any]) -> None:
-        self._max = int(config.get("max_chars", 500))
+        self._max = settings().max_message_chars  # ZHICHENG_MAX_MESSAGE_CHARS, read when the model loads
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,

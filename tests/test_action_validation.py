@@ -3,8 +3,17 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-import components  # noqa: F401  (installs the validator)
-from components.action_validation import validate_action_result
+from bot import action_validation
+from bot.action_validation import validate_action_result
+
+
+@pytest.fixture(autouse=True)
+def _installed():
+    """Installed as `zhicheng run` installs it (bot.rasaserver), then taken out again."""
+    original = RemoteAction._validate_action_result
+    action_validation.install()
+    yield
+    RemoteAction._validate_action_result = original
 
 
 def action() -> RemoteAction:
@@ -52,7 +61,6 @@ REPLIES = [
 def test_the_fast_check_accepts_exactly_what_the_full_schema_accepts(reply):
     from jsonschema import validators
 
-    from components import action_validation
     schema = RemoteAction.action_response_format_spec()
     full = validators.validator_for(schema)(schema).is_valid(reply)
     assert action_validation._fast is not None

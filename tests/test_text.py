@@ -64,7 +64,7 @@ def test_the_english_glossary_has_no_key_twice():
     """A key written twice silently keeps only its last meaning."""
     import yaml
 
-    from bot.lexicon import TERMS
+    from bot.config import ROOT
 
     seen: list[str] = []
 
@@ -74,7 +74,7 @@ def test_the_english_glossary_has_no_key_twice():
             seen.extend(k for k in keys if keys.count(k) > 1)
             return super().construct_mapping(node, deep=deep)
 
-    yaml.load(TERMS.read_text(encoding="utf-8"), Loader=Strict)
+    yaml.load((ROOT / "knowledge" / "terms.yml").read_text(encoding="utf-8"), Loader=Strict)
     assert not seen
 
 
@@ -82,3 +82,11 @@ def test_a_story_without_a_question_keeps_what_it_says_of_the_domain():
     story = "我的材料机构审核已经通过了，短信让我在规定时间内缴费，结果那几天我在国外出差，一直没网。"
     part = question_part(story)
     assert "缴费" in part and "一直没网" not in part
+
+
+@pytest.mark.parametrize("text, ok", [("Is that true?", True), ("What about 初级?", True), ("请问在哪个网站申报", True),
+                                      ("asdfjkl", False), ("asdf jkl", False), ("啊啊啊啊", False), ("ok", False),
+                                      ("../../../../etc/passwd", False)])
+def test_a_message_of_real_words_chinese_or_english_is_readable(text, ok):
+    from bot.text import readable
+    assert readable(text) is ok

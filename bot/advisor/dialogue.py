@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.advisor.associations import named_association
 from bot.advisor.entities import CENTRAL, bare_central_tier, extract_facts
 from bot.advisor.verdict import FACT_LABELS, Facts, Verdict
 from bot.wording import Phrases, say
@@ -95,6 +96,10 @@ def merge(known: dict[str, Any], text: str, *, asking: str | None, answer: bool 
                 break
     if asking and answer is not None and asking not in new and asking not in QUESTIONS:
         new[asking] = answer
+    named = named_association(text)
+    if named and named != facts.get("association"):
+        # "我在中国汽车工业协会上班": whether it is on the imported 附件3 list is the glue's lookup
+        new["association"], new["association_listed"] = named, None
     facts.update(new)
     if skip and asking:
         facts[SKIPPED] = sorted(set(facts.get(SKIPPED, [])) | {asking})
@@ -174,6 +179,8 @@ def summary(facts: dict[str, Any]) -> str:
     words = [str(facts[k]) for k in ("identity", "employer", "series", "level") if facts.get(k)]
     if facts.get("district"):
         words.append(str(facts["district"]))
+    if facts.get("association"):
+        words.append(str(facts["association"]))
     for key, (yes, no) in _YES_NO_FACTS.items():
         value = facts.get(key)
         if (value is True and yes) or (value is False and no):

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.advisor.directory_rows import name_key
 from bot.advisor.entities import normalize_district, normalize_level, normalize_series
-from bot.advisor.models import DecoupledAssociation, Institution
+from bot.advisor.models import Institution
 
 
 @dataclass(frozen=True)
@@ -60,12 +59,3 @@ def all_institutions(*, session: Session) -> list[DirectoryEntry]:
                                                         Institution.district, Institution.name)).all()
     return [_entry(r) for r in rows]
 
-
-def is_decoupled(*, session: Session, name: str) -> bool | None:
-    """Whether a unit is on 附件3; None while no list has been imported (unknown, not False)."""
-    if not session.scalar(select(func.count()).select_from(DecoupledAssociation)):
-        return None
-    key = name_key(name)
-    if not key:
-        return None
-    return session.scalar(select(DecoupledAssociation.id).where(DecoupledAssociation.key == key)) is not None

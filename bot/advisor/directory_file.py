@@ -18,14 +18,13 @@ from bot.advisor.directory_import import Report, _upsert
 from bot.advisor.directory_rows import DIRECTORY_COLUMNS, _key, validate_institution
 from bot.advisor.models import Institution
 from bot.advisor.table_reader import _cell
+from bot.config import settings
 from bot.kb.loader import KnowledgeError, Problem
-
-DIRECTORY_FILE = Path(__file__).resolve().parent.parent.parent / "knowledge" / "directory.yml"
 
 
 def read_directory_file(path: Path | None = None) -> list[dict[str, Any]]:
     """Validated entries of directory.yml; KnowledgeError lists every problem as (file, entry, reason)."""
-    path = Path(path or DIRECTORY_FILE)
+    path = Path(path or settings().knowledge_file("directory.yml"))
     fname = path.name
     problems: list[Problem] = []
     try:
@@ -78,7 +77,7 @@ def load_directory_file(path: Path | None = None, *, session: Session) -> Report
     Its rows are upserted (origin "yaml"); yaml rows no longer in the file are removed; a key
     already held by an imported official row keeps the imported data.
     """
-    path = Path(path or DIRECTORY_FILE)
+    path = Path(path or settings().knowledge_file("directory.yml"))
     entries = read_directory_file(path)
     report = Report(file=path.name, kind="directory", rows=len(entries))
     keys = {_key(e) for e in entries}

@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.advisor.series_catalog import (
-    SERIES_FILE,
     SeriesInfo,
     _catalog,
     _version,
     read_series,
     series_catalog,
+    series_file,
 )
 from bot.advisor.vocabulary import (
     BARE_TIER_WORDS,
@@ -71,7 +71,7 @@ __all__ = [  # the names other modules import from here
     "LEVELS", "SENIOR_LEVELS", "STATE_OWNED", "NON_PUBLIC", "SOCIAL_ORG", "CENTRAL", "CENTRAL_TOP",
     "CENTRAL_SECOND", "CENTRAL_LOWER", "NATIONAL_ASSOCIATION", "GOVERNMENT", "FREELANCE", "SELF_EVALUATING",
     "CENTRAL_TYPES", "EMPLOYERS", "MAINLAND", "HMT", "FOREIGN", "IDENTITIES", "DEVELOPMENT_ZONE", "DISTRICTS",
-    "FREELANCE_FIELDS", "SERIES_FILE", "SeriesInfo", "read_series", "series_catalog", "Matcher", "ENTITY_KINDS",
+    "FREELANCE_FIELDS", "series_file", "SeriesInfo", "read_series", "series_catalog", "Matcher", "ENTITY_KINDS",
     "synonym_tables", "bare_central_tier", "normalize_series", "normalize_level", "normalize_employer",
     "normalize_identity", "normalize_district", "normalize_freelance_field", "extract_facts",
 ]

@@ -30,6 +30,14 @@ def decide_entrustment(facts: Facts) -> Verdict:
         return _verdict("not_applicable", "freelancer", ["五(二)", "一第3段", "三(一)2第2段"])
     if f.employer == E.GOVERNMENT:
         return _verdict("not_applicable", "government", ["五(二)", "一第4段"], reasons=2)
+    if f.association and not f.association_listed and f.on_decoupled_list is None \
+            and f.employer not in E.CENTRAL_TYPES:
+        # a named association the imported list does not hold (or no list yet): never guess
+        return Verdict(K, "unknown", say("entrustment.association_unconfirmed.summary", association=f.association),
+                       reasons=[say("entrustment.association_unconfirmed.reason" if f.association_listed is False
+                                    else "entrustment.association_unconfirmed.no_list", association=f.association)],
+                       clauses=["五(二)第3段"],
+                       next_steps=[say("entrustment.association_unconfirmed.next_step", association=f.association)])
     if f.employer == E.NATIONAL_ASSOCIATION or (f.on_decoupled_list is True and f.employer not in E.CENTRAL_TYPES):
         if f.on_decoupled_list is False:
             return silent(K, say("entrustment.association_unlisted.summary"),
@@ -40,6 +48,8 @@ def decide_entrustment(facts: Facts) -> Verdict:
             return need_info(K, missing, [say("entrustment.association.why")], ["五(二)第3段"])
         if f.insured_in_beijing is False:
             return _not_met("五(二)第3段")
+        if f.association_listed and f.association:  # found on the imported list: name its entry
+            return _verdict("not_needed", "association_listed", ["五(二)第3段"], reasons=2, association=f.association)
         return _verdict("not_needed", "association", ["五(二)第3段"])
     if f.employer is None:
         return need_info(K, ["employer"], [say("entrustment.why_employer")], ["五(二)"])

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import yaml
 
-SERIES_FILE = Path(__file__).resolve().parent.parent.parent / "knowledge" / "series.yml"
+from bot.config import settings
+
+
+def series_file() -> Path:
+    """knowledge/series.yml, or its copy in ZHICHENG_KNOWLEDGE_DIR."""
+    return settings().knowledge_file("series.yml")
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,7 @@ class SeriesInfo:
 
 def read_series(path: Path | None = None) -> dict[str, SeriesInfo]:
     """The series of knowledge/series.yml (or `path`), keyed by canonical name, in file order."""
-    doc = yaml.safe_load(Path(path or SERIES_FILE).read_text(encoding="utf-8")) or {}
+    doc = yaml.safe_load(Path(path or series_file()).read_text(encoding="utf-8")) or {}
     out: dict[str, SeriesInfo] = {}
     for item in doc.get("series") or []:
         out[item["name"]] = SeriesInfo(
@@ -36,7 +41,7 @@ def read_series(path: Path | None = None) -> dict[str, SeriesInfo]:
 def _version(path: Path | None) -> tuple[Path, int]:
     """The file and its modification time: caches below are keyed on both, so an edited
     series.yml is picked up by a running process."""
-    path = Path(path or SERIES_FILE).resolve()
+    path = Path(path or series_file()).resolve()
     return path, path.stat().st_mtime_ns
 
 

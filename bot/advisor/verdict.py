@@ -44,6 +44,8 @@ class Facts:
     expert_recommenders: int | None = None  # 正高级同行专家 willing to sign 附件5
     passed_exam: bool | None = None  # 国家统一组织的职业资格考试
     on_decoupled_list: bool | None = None  # unit on 附件3
+    association: str | None = None  # the national association or chamber the user named (its list entry's name when listed)
+    association_listed: bool | None = None  # that name found on the imported 附件3 list; None: no list imported
     series_in_central_catalog: bool | None = None  # 《中央单位高级职称评审委员会备案目录》
 
     @classmethod

@@ -8,6 +8,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.config import settings
 from bot.kb.models import Clause, FaqEntry, KbVersion, Notice, ScheduleStage, UnansweredQuestion
 
 # Session.info keys: a session opened for one message's reads (actions.kb.kb_session) asks the
@@ -107,6 +108,6 @@ _DIGITS = re.compile(r"\d(?:[ .\-]?\d){3,}")  # 4+ digits, spaced or not: factor
 def record_unanswered(*, session: Session, text: str, reason: str, top_faq: str | None = None,
                       top_score: float | None = None) -> None:
     """Keep a question the bot could not answer, for staff; runs of 4+ digits are masked."""
-    masked = _DIGITS.sub(lambda m: "*" * len(m.group()), text)[:500]
+    masked = _DIGITS.sub(lambda m: "*" * len(m.group()), text)[:settings().max_message_chars]
     session.add(UnansweredQuestion(text=masked, reason=reason, top_faq=top_faq,
                                    top_score=None if top_score is None else f"{top_score:.3f}"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ from bot.advisor.decisions import (
 from bot.advisor.directory import all_institutions
 from bot.advisor.entities import DISTRICTS, EMPLOYERS, IDENTITIES, LEVELS, series_catalog
 from bot.advisor.verdict import FACT_LABELS, Facts
-from bot.config import ROOT
+from bot.config import settings
 from bot.kb import queries
 from bot.kb.models import Clause
 from bot.kb.search import search as search_faq
@@ -147,7 +146,7 @@ def advise(*, session: Session, form: dict[str, str], today: dt.date) -> Advice:
 
 def tracker_store_url() -> URL | None:
     from bot.trackerstore import tracker_url
-    path = Path(os.environ.get("ZHICHENG_ENDPOINTS") or ROOT / "endpoints.yml")
+    path = settings().endpoints
     return tracker_url(path) if path.exists() else None
 
 

@@ -13,7 +13,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
@@ -118,10 +118,6 @@ def figures(*, session: Session, tracker_url: URL | None, today: dt.date, days: 
         t[1] += rating == "down"
     ordered = sorted(((k, v[0], v[1]) for k, v in topics.items()), key=lambda x: (-x[2], -x[1], x[0]))
     return Figures(days=[table[d] for d in sorted(table)], topics=ordered, tracker=readable)
-
-
-def unanswered_count(*, session: Session) -> int:
-    return session.scalar(select(func.count(UnansweredQuestion.id))) or 0
 
 
 @dataclass(frozen=True)

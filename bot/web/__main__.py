@@ -9,7 +9,7 @@ from bot.config import secure_var_dir, settings
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="职称咨询助手的网页服务（咨询组件、条款页、反馈）")
-    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--port", type=int, default=settings().web_port)
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
     secure_var_dir()

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -17,7 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import feedback
-from bot.config import HOTLINE
+from bot.config import HOTLINE, settings
 from bot.db import session_factory
 from bot.kb import queries
 from bot.kb.models import Clause, Notice, ScheduleStage
@@ -30,6 +31,7 @@ MAX_BODY = 32 * 1024  # feedback carries an answer of up to 4,000 characters
 MAX_UPLOAD = 4 * 1024 * 1024  # the workbench's import files (附件1/附件3 tables); every other path keeps MAX_BODY
 UPLOAD_PATHS = ("/admin/import",)
 MAX_CLAUSE_ID = 32
+WIDGET_MAX_CHARS = "__ZC_MAX_MESSAGE_CHARS__"  # the placeholder in static/widget.js
 WEEKDAYS = "一二三四五六日"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "frame-ancestors 'self'; base-uri 'none'; form-action 'self'; object-src 'none'")
@@ -41,6 +43,12 @@ def _asset_version() -> str:
         if path.is_file():
             digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
+
+
+@lru_cache(maxsize=4)
+def widget_script(max_chars: int) -> str:
+    """static/widget.js with the message limit written in (its input takes no more)."""
+    return (STATIC / "widget.js").read_text(encoding="utf-8").replace(WIDGET_MAX_CHARS, str(max_chars))
 
 
 def _templates() -> Environment:
@@ -109,9 +117,9 @@ def create_app() -> Sanic:
 
     @app.get("/widget.js")
     async def widget(_: Request) -> HTTPResponse:
-        return await response.file(STATIC / "widget.js", mime_type="application/javascript; charset=utf-8",
-                                   headers={"Cache-Control": "public, max-age=300",
-                                            "Access-Control-Allow-Origin": "*"})
+        return response.text(widget_script(settings().max_message_chars),
+                             content_type="application/javascript; charset=utf-8",
+                             headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"})
 
     @app.get("/clause/<raw_id>")
     async def clause_page(_: Request, raw_id: str) -> HTTPResponse:

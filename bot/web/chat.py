@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 
 import aiohttp
 from sanic import Blueprint, Sanic, response
@@ -26,7 +25,8 @@ TIMEOUT = aiohttp.ClientTimeout(total=90, connect=3)
 
 
 def rasa_url() -> str:
-    return f"http://{settings().host}:{int(os.environ.get('ZHICHENG_RASA_PORT', '5005'))}"
+    conf = settings()
+    return f"http://{conf.host}:{conf.rasa_port}"
 
 
 def blueprint() -> Blueprint:

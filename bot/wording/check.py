@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from bot.wording.spec import COMMON, GLOBALS, GROUPS, placeholders, template_ids
+from bot.wording.spec import COMMON, GLOBALS, GROUPS, TITLES, placeholders, template_ids
 
 _FORMATTER = string.Formatter()
 
@@ -83,10 +83,11 @@ def check_file(doc: Any) -> tuple[list[dict[str, str]], list[tuple[str | None, s
 
 
 def as_groups(templates: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Templates ({"id", "text"}) in wording.yml's shape: groups in order, each with its `about`."""
+    """Templates ({"id", "text"}) in wording.yml's shape: groups in order, each with its `title` and `about`."""
     groups: dict[str, dict[str, Any]] = {}
     for t in templates:
         group, _, name = t["id"].partition(".")
         about = GROUPS[group][0] if group in GROUPS else ""
-        groups.setdefault(group, {"group": group, "about": about, "templates": {}})["templates"][name] = t.get("text")
+        groups.setdefault(group, {"group": group, "title": TITLES.get(group, group), "about": about,
+                                  "templates": {}})["templates"][name] = t.get("text")
     return list(groups.values())

@@ -205,6 +205,8 @@ _SPEC: dict[str, tuple[str, dict[str, str]]] = {
             "fact.expert_recommenders": "",
             "fact.passed_exam": "",
             "fact.on_decoupled_list": "",
+            "fact.association": "",
+            "fact.association_listed": "",
             "fact.series_in_central_catalog": "",
             "conclusion": "summary",
             "reasons": "",
@@ -357,6 +359,14 @@ _SPEC: dict[str, tuple[str, dict[str, str]]] = {
             "association.summary": "",
             "association.reason": "",
             "association.next_step": "",
+            "association_listed.summary": "association",
+            "association_listed.reason": "association",
+            "association_listed.reason2": "association",
+            "association_listed.next_step": "association",
+            "association_unconfirmed.summary": "association",
+            "association_unconfirmed.reason": "association",
+            "association_unconfirmed.no_list": "association",
+            "association_unconfirmed.next_step": "association",
             "why_employer": "",
             "not_central.summary": "",
             "not_central.reason": "employer",
@@ -435,6 +445,22 @@ _SPEC: dict[str, tuple[str, dict[str, str]]] = {
             "goodbye": "",
             "bot_challenge": "",
         }),
+}
+
+# group → its title: the heading staff see for the group (the workbench's 回复模板 page), written
+# to knowledge/wording.yml as `title` with `about`
+TITLES: dict[str, str] = {
+    "common": "共用片段",
+    "reply": "问答回复的附加说法",
+    "service": "出错、繁忙和转人工",
+    "status": "申报进度查询",
+    "schedule": "日程和期限",
+    "advisor": "判断助手的共用句子",
+    "eligibility": "能不能报",
+    "entrustment": "要不要开委托函",
+    "institution": "找哪个评审服务机构",
+    "deadline": "现在还能报吗",
+    "smalltalk": "问候和闲聊",
 }
 
 GROUPS: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {

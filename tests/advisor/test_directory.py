@@ -5,14 +5,18 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
+from bot.advisor.associations import association_facts, list_entry_in
 from bot.advisor.decisions import Facts, decide_institution
-from bot.advisor.directory import find_institutions, is_decoupled
-from bot.advisor.directory_file import DIRECTORY_FILE, load_directory_file, read_directory_file
+from bot.advisor.directory import find_institutions
+from bot.advisor.directory_file import load_directory_file, read_directory_file
 from bot.advisor.directory_import import import_associations, import_directory
 from bot.advisor.directory_rows import valid_phone
 from bot.advisor.entities import DISTRICTS, series_catalog
 from bot.advisor.table_reader import ImportFileError
+from bot.config import ROOT
 from bot.kb.loader import KnowledgeError
+
+DIRECTORY_FILE = ROOT / "knowledge" / "directory.yml"  # the shipped file
 
 HEADER = "series,level,district,name,committee,phone,address,source\n"
 
@@ -226,7 +230,9 @@ def test_phone_validation(phone, ok):
 # --- 附件3
 def test_associations(factory, tmp_path):
     with factory() as s:
-        assert is_decoupled(session=s, name="中国某某协会") is None  # no list yet: unknown
+        # no list yet: the unit is named, nothing is confirmed
+        assert association_facts(session=s, text="我在中国测试协会") == {"association": "中国测试协会",
+                                                                      "association_listed": None}
     path = tmp_path / "附件3.csv"
     path.write_text("序号,单位名称\n1,中国某某协会\n2,\n3,中国某某 协会\n4,中国另一商会\n", encoding="utf-8")
     with factory() as s, s.begin():
@@ -234,10 +240,10 @@ def test_associations(factory, tmp_path):
     assert report.inserted == 2 and report.ignored_columns == ["序号"]
     assert [(r.line, r.reason) for r in report.rejected] == [(3, "名称 name 为空"), (4, "与第2行重复")]
     with factory() as s:
-        assert is_decoupled(session=s, name="中国某某协会") is True
-        assert is_decoupled(session=s, name=" 中國某某協會 ") is True  # traditional, spaces
-        assert is_decoupled(session=s, name="北京某协会") is False
-        assert is_decoupled(session=s, name="") is None
+        assert list_entry_in(session=s, text="中国某某协会") == "中国某某协会"
+        assert list_entry_in(session=s, text="我在 中國某某協會 上班") == "中国某某协会"  # traditional, spaces
+        assert list_entry_in(session=s, text="北京某协会") is None
+        assert list_entry_in(session=s, text="") is None
     with factory() as s, s.begin():
         again = import_associations(path, session=s)
     assert (again.inserted, again.unchanged) == (0, 2)

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import handover
+from bot.config import settings
 from bot.db import new_session
 from bot.feedback import Feedback
 from bot.kb.models import FaqEntry
@@ -149,6 +150,7 @@ def test_status_check_masks_the_digits(widget):
     assert "验证方式" in widget.ask("DEMO-2024-0006")
     box = widget.page.locator("#zc-input")
     assert box.get_attribute("type") == "text"
+    assert box.get_attribute("maxlength") == str(settings().max_message_chars)  # the servers' message limit
 
     prompt = widget.tap("手机号后4位")  # a quick reply: its title is the user's bubble, its payload is sent
     assert widget.user_bubbles()[-1] == "手机号后4位"
@@ -166,6 +168,7 @@ def test_status_check_masks_the_digits(widget):
     assert "待缴费" in reply and "三(一)4" in reply
     assert widget.user_bubbles()[-1] == "••••"
     assert box.get_attribute("type") == "text"  # only for that one answer
+    assert box.get_attribute("maxlength") == str(settings().max_message_chars)
     sender = widget.stored()["sender"]
     assert "9006" not in widget.raw_storage()
     assert "••••" in widget.raw_storage()

@@ -69,3 +69,29 @@ def test_an_edited_template_is_what_the_bot_says_after_publish(web):
                           data={"csrf": csrf_of(confirm.text), "confirm": "1"})
     assert done.status_code == 302, done.text
     assert bot_says(web, "谢谢") == "不用谢！职称方面还有问题，随时问我；人工服务请拨打12333。"
+
+
+def test_the_groups_are_headed_by_their_chinese_titles(web, browser):
+    """Staff see what each group is: its title (bot.wording.spec.TITLES, written to wording.yml) heads
+    it, its id only beside it, in small print."""
+    from bot.wording.spec import TITLES
+    from tests.web.conftest import SCREENSHOTS
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(web.web_url + "/login")
+        page.get_by_label("账号").fill("wd_editor")
+        page.get_by_label("密码").fill(USERS["wd_editor"][1])
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_load_state()
+        page.goto(web.web_url + "/admin/wording")
+        headings = [h.strip() for h in page.locator("h2").all_inner_texts()]
+        assert headings == [f"{title} {group}" for group, title in TITLES.items()]
+        assert page.get_by_role("heading", name="要不要开委托函 entrustment").is_visible()
+        assert page.locator("h2 small").first.inner_text() == "common"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "admin-wording.png"), full_page=False)
+        page.get_by_role("heading", name="要不要开委托函 entrustment").scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / "admin-wording-entrustment.png"), full_page=False)
+    finally:
+        context.close()

@@ -119,5 +119,6 @@ def register(bp: Blueprint, gate: Gate) -> None:
         for row in rows:
             group = row.id.partition(".")[0]
             about = wording_spec.GROUPS.get(group, ("",))[0]
-            groups.setdefault(group, {"about": about, "rows": []})["rows"].append(row)
+            title = wording_spec.TITLES.get(group, group)
+            groups.setdefault(group, {"title": title, "about": about, "rows": []})["rows"].append(row)
         return render(request, "wording.html", groups=groups, q=q, pending=pending, count=len(rows))

@@ -30,6 +30,9 @@
   var CITATION = /^(依据：)(\S+?〔\d{4}〕\d+号)[ \u3000]+(.+)$/;
   var URL_RE = /(https?:\/\/[A-Za-z0-9._~:/?#@!$&'*+,;=%-]+)/g;
   var FACTOR = /^[0-9Xx]{4}$/;
+  // the message limit (ZHICHENG_MAX_MESSAGE_CHARS), written in when the web app serves this script;
+  // 0 (served some other way): no limit here, and the server's reply says when a message is too long
+  var MAX_CHARS = Number("__ZC_MAX_MESSAGE_CHARS__") || 0;
 
   // -- state, kept in localStorage (in memory when the browser refuses) ------------------------
   var memory = {};
@@ -99,7 +102,8 @@
                    el("span", { text: "助手正在回复…" })]);
   var scroller = el("div", { class: "zc-body" }, [log, typing]);
   var alertBox = el("div", { class: "zc-alert", role: "alert", hidden: "" });
-  var input = el("input", { id: "zc-input", class: "zc-input", type: "text", maxlength: "500",
+  var input = el("input", { id: "zc-input", class: "zc-input", type: "text",
+                            maxlength: MAX_CHARS > 0 ? String(MAX_CHARS) : null,
                             autocomplete: "off", enterkeyhint: "send" });
   var inputLabel = el("label", { for: "zc-input", class: "zc-sr" });
   var sendBtn = el("button", { type: "submit", class: "zc-send" }, ["发送"]);
@@ -297,7 +301,9 @@
     var factor = state.mode === "factor";
     input.type = factor ? "password" : "text";
     input.setAttribute("inputmode", factor ? "numeric" : "text");
-    input.maxLength = factor ? 4 : 500;
+    if (factor) input.maxLength = 4;
+    else if (MAX_CHARS > 0) input.maxLength = MAX_CHARS;
+    else input.removeAttribute("maxlength");
     if (factor) input.setAttribute("pattern", "[0-9Xx]{4}"); else input.removeAttribute("pattern");
     input.setAttribute("placeholder", factor ? "请输入4位数字" : "请输入您的问题，按回车发送");
     inputLabel.textContent = factor ? "4位验证数字（输入内容已隐藏）" : "输入您的问题";

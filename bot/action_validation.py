@@ -13,8 +13,9 @@ an event can only ever match the one named by its `event`: a reply is checked fi
 schema without that `oneOf`, each event against its own schema alone, and only a reply that fails
 there is validated in full, for Rasa's own error.
 
-Imported by `components/__init__.py`, which every Rasa process that loads the model imports
-(run, shell, test).
+Installed explicitly, never on import: `bot.rasaserver.install()` (what `zhicheng run` starts Rasa
+with) calls `install()` before Rasa's CLI runs. Plain `rasa run` / `rasa shell` / `rasa test` do not
+install it and validate with Rasa's own code: the same checks, only slower.
 """
 from __future__ import annotations
 
