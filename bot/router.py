@@ -427,7 +427,8 @@ def read_along(ctx: Context, ranked: Sequence[Candidate], context: Sequence[Cand
 
 
 _LATIN_WORD = re.compile(r"[a-z][a-z'-]*", re.I)
-_CODE = re.compile(r"[{}$<>\\|`=]|://|www\.|\.(com|cn|org|net)\b", re.I)
+_CODE = re.compile(r"[{}$<>\\|`=]|://|\.\./|www\.|\.(com|cn|org|net)\b", re.I)
+_CODE_PART = re.compile(r"\S*([{}$<>\\|`=/]|://)\S*")  # a whitespace-separated token with code in it
 ENGLISH = 0.5  # share of a message's words left in English (after the glossary) above which it is English
 
 
@@ -458,8 +459,11 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
             and not is_question(text):
         return Route("advisor", topic=ctx.topic, reason="confirms what the verdict assumed")
     if not ctx.unsure and (ctx.intent == "stop" and not is_question(text)
-                           or ctx.intent in ("affirm", "deny") and not ctx.asking):
+                           or ctx.intent in ("affirm", "deny") and not ctx.asking) \
+            and not has_subject(text) and not _WHEN.search(text):  # "公示完了呢", "上传时间" ask something
         return Route("ack", reason=ctx.intent or "")
+    if _CODE.search(text) and not _CJK_CHAR.search(text) and not _LATIN_WORD.search(_CODE_PART.sub(" ", text)):
+        return Route("cannot_answer", reason="code, no question")  # "${jndi:ldap://…}", "../../etc/passwd"
     after = next_step(text, ctx, steps)
     if after is not None:
         return Route("faq", faq_id=after.faq_id, topic=topic_of_clauses(after.clauses), reason="the next step")
