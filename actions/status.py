@@ -18,7 +18,7 @@ from actions.faq import previous_reply, procedure
 from actions.kb import kb_session
 from bot import answers, clock, router
 from bot.kb import queries
-from bot.router import misuse
+from bot.misuse import misuse
 from bot.status import security, service, vault
 from bot.status.prompts import FACTOR_NAMES, STATUS_PROMPTS, factor_kind_buttons, factor_prompt
 from bot.status.stages import BY_CODE

@@ -308,7 +308,7 @@ def scale_servers(base: int, tmp: Path):
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from bot.advisor.directory import load_directory_file
+    from bot.advisor.directory_file import load_directory_file
     from bot.db import session_factory
     from bot.kb.loader import load, read_knowledge
     from bot.scale import ScaleServers

@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from bot.config import ROOT, secure_var_dir, settings
 from bot.db import session_factory
-from bot.kb import generated, loader
+from bot.kb import exporter, generated, loader
 from bot.kb.models import UnansweredQuestion
 
 
@@ -41,7 +41,7 @@ def _read(directory: Path) -> loader.Knowledge | None:
 
 
 def _read_directory(directory: Path) -> list | None:
-    from bot.advisor.directory import read_directory_file
+    from bot.advisor.directory_file import read_directory_file
     try:
         return read_directory_file(directory / "directory.yml")
     except loader.KnowledgeError as err:
@@ -63,7 +63,7 @@ def cmd_check(args) -> int:
 def cmd_load(args) -> int:
     """Import knowledge/ as a new revision only when it changed since the last import, and never
     over staff edits published since then unless --force (--keep-staff-edits: say so, exit 0)."""
-    from bot.advisor.directory import load_directory_file
+    from bot.advisor.directory_file import load_directory_file
     from bot.kb import revisions
     kb = _read(args.dir)
     if kb is None or _read_directory(args.dir) is None:
@@ -98,8 +98,8 @@ def cmd_export(args) -> int:
         if year is None:
             print("数据库里还没有知识库，请先运行 zhicheng kb load。", file=sys.stderr)
             return 1
-        kb = loader.export(session=session, year=year)
-    for path in loader.write_files(kb, args.out):
+        kb = exporter.export(session=session, year=year)
+    for path in exporter.write_files(kb, args.out):
         print(f"已写出 {path}")
     return 0
 

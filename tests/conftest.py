@@ -68,7 +68,7 @@ def session(db_url, knowledge):
 @pytest.fixture(scope="session")
 def loaded_default_db(_private_var, knowledge):
     """The session-wide DATABASE_URL database, loaded once (used by action tests)."""
-    from bot.advisor.directory import load_directory_file
+    from bot.advisor.directory_file import load_directory_file
     from bot.db import session_factory
     from bot.kb.loader import load
     with session_factory()() as s, s.begin():  # what `zhicheng kb load` does

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.respond import ActionAnswerFaq, ActionFaqFallback, ActionInvalidInput
 from actions.status import ValidateStatusForm
+from bot import answers
 from bot.db import new_session
 from bot.kb.models import FaqEntry
 from tests.conftest import ROOT
@@ -75,7 +76,9 @@ async def test_button_payload_answers_that_entry(loaded_default_db, dispatcher, 
 
 async def test_unknown_faq_id_falls_back_honestly(loaded_default_db, dispatcher, domain):
     await ActionAnswerFaq().run(dispatcher, tracker("x", "ask_faq", [{"entity": "faq_id", "value": "nope"}]), domain)
-    assert "12333" in texts(dispatcher)
+    # one message: no basis found, no made-up answer, no buttons to follow
+    assert [(m["text"], m["buttons"]) for m in dispatcher.messages] == [(answers.NOT_ANSWERABLE, [])]
+    assert answers.NOT_ANSWERABLE.startswith("抱歉，这个问题我没能找到通知里的依据")
 
 
 async def test_fallback_answers_a_clear_retrieval_hit(loaded_default_db, dispatcher, domain):
@@ -99,8 +102,9 @@ async def test_when_unsure_the_plausible_best_is_answered_and_runners_up_listed(
 
 async def test_fallback_without_a_match_points_to_hotline(loaded_default_db, dispatcher, domain):
     await ActionFaqFallback().run(dispatcher, tracker("帮我写一首诗", "nlu_fallback"), domain)
-    reply = texts(dispatcher)
-    assert "12333" in reply and "依据：" not in reply
+    # the honest "no basis in the notice" with the hotline, and nothing else: no entry, no citation
+    assert [(m["text"], m["buttons"]) for m in dispatcher.messages] == [(answers.NOT_ANSWERABLE, [])]
+    assert "请拨打12333" in answers.NOT_ANSWERABLE
 
 
 @pytest.mark.parametrize("text, fragment", [

@@ -52,7 +52,9 @@ async def test_deadline_is_answered_against_today(loaded_default_db, monkeypatch
     assert "7月23日" in _text(messages) and "三(一)1" in _text(messages)
     monkeypatch.setenv("ZHICHENG_TODAY", "2024-12-01")
     messages, _ = await run("现在还能报吗", "ask_deadline")
-    assert "截止" in _text(messages) or "结束" in _text(messages)
+    conclusion, *_, cited = _text(messages).splitlines()  # closed, on which day, and that it is too late now
+    assert conclusion.startswith("结论：") and "7月23日截止" in conclusion and "不能再申报" in conclusion
+    assert cited == CITE + "三(一)1"
 
 
 async def test_unclear_answers_get_a_way_out(loaded_default_db):
@@ -60,7 +62,10 @@ async def test_unclear_answers_get_a_way_out(loaded_default_db):
     messages, slots2 = await run("嗯嗯嗯", "nlu_fallback", slots)
     assert "没能理解" in _text(messages) and messages[-1]["buttons"]
     messages, _ = await run("啊这", "nlu_fallback", {**slots, **slots2})
-    assert "跳过" in _text(messages) and "12333" in _text(messages)
+    # the second time: the ways out (skip, stop, a person) and the same question again, with a skip button
+    assert "跳过" in messages[0]["text"] and "算了" in messages[0]["text"] and "12333" in messages[0]["text"]
+    assert "哪个系列" in messages[-1]["text"] and ("跳过", "/skip") in [(b["title"], b["payload"])
+                                                                    for b in messages[-1]["buttons"]]
 
 
 async def test_skip_moves_to_the_next_question(loaded_default_db):
@@ -92,7 +97,8 @@ async def test_an_answer_beats_an_unsure_guess_of_stop(loaded_default_db):
 async def test_a_bare_second_tier_after_a_state_owned_unit_is_read_as_central_and_said_so(loaded_default_db):
     messages, slots = await run("我要不要开委托函", "ask_entrustment")
     messages, slots2 = await run("国有企业", "inform", slots)
-    assert "不需要委托函" in _text(messages) or "无需" in _text(messages)
+    reply = _text(messages).splitlines()
+    assert reply[0] == "结论：不需要委托函。" and "不是中央在京单位" in reply[1] and reply[-1] == CITE + "五(二)"
     messages, slots3 = await run("如果我是二级单位呢", "inform", {**slots, **slots2})
     reply = _text(messages)
     assert "需要开具委托函" in reply and "附件2" in reply and "五(二)" in reply

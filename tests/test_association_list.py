@@ -11,7 +11,7 @@ from sqlalchemy import delete
 from actions.respond import ActionAdvise, ActionAnswerFaq
 from bot.advisor.associations import association_facts, named_association
 from bot.advisor.decisions import Facts, decide_entrustment
-from bot.advisor.directory import import_associations
+from bot.advisor.directory_import import import_associations
 from bot.advisor.models import DecoupledAssociation
 from bot.db import session_factory
 from bot.wording import say

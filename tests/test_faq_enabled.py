@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot import cli
 from bot.db import add_missing_columns, get_engine, session_factory
-from bot.kb import loader, queries, revisions
+from bot.kb import exporter, loader, queries, revisions
 from bot.kb.models import FaqEntry
 from bot.kb.search import search
 from bot.staff import console
@@ -74,7 +74,7 @@ def test_disabling_is_a_revision_draft_then_publish_then_restore(session):
     revisions.publish(session=session, revision_id=draft.id, publisher="pub")
     assert not any(found_anywhere(session).values())
     assert revisions.live_data(session, 2024, "faq", ENTRY)["enabled"] is False
-    exported = {e["id"]: e for e in loader.export(session=session, year=2024).faq}
+    exported = {e["id"]: e for e in exporter.export(session=session, year=2024).faq}
     assert exported[ENTRY]["enabled"] is False
     first = revisions.history(session=session, year=2024, key=ENTRY)[-1]
     revisions.restore(session=session, revision_id=first.id, author="pub", can_publish=True)

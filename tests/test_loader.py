@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot import cli
 from bot.db import session_factory
-from bot.kb import loader
+from bot.kb import exporter, loader
 from bot.kb.models import FaqEntry
 
 
@@ -91,9 +91,9 @@ def test_check_writes_nothing(kb_dir, db_url, monkeypatch):
 
 
 def test_load_export_round_trips(knowledge, session, tmp_path):
-    exported = loader.export(session=session, year=2024)
+    exported = exporter.export(session=session, year=2024)
     assert exported == knowledge
-    loader.write_files(exported, tmp_path / "out")
+    exporter.write_files(exported, tmp_path / "out")
     (tmp_path / "out" / "terms.yml").write_text("terms: []\n", encoding="utf-8")
     assert loader.read_knowledge(tmp_path / "out") == knowledge
 

@@ -137,6 +137,10 @@ def test_the_probe_conversations_are_deleted_and_nobody_elses(tmp_path):
 @pytest.mark.parametrize("name", ["questions.yml"])
 def test_the_development_set_and_its_scorer_load(name):
     path = precheck.DEV_SET.parent / name
-    questions = precheck.load_questions(path)
-    assert len(questions) > 100 and all("id" in q and "text" in q for q in questions)
-    assert precheck._load_scorer(path)(Q122, "三分之二\n" + CITE) == []
+    questions = {q["id"]: q for q in precheck.load_questions(path)}
+    assert {k: questions["q122"][k] for k in Q122} == Q122  # the question this file scores, as the set holds it
+    assert questions["q293"]["text"] == "职称" * 600  # a repeated text is expanded to what the bot is sent
+    assert all(q["text"] is not None for q in questions.values())
+    score = precheck._load_scorer(path)
+    assert score(Q122, "三分之二\n" + CITE) == []
+    assert score(Q122, "获得半数以上同意票的，取得资格。\n" + CITE) == ["缺少 三分之二", "不应出现 半数"]

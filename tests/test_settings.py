@@ -59,7 +59,7 @@ def test_the_ports_default_from_the_environment(monkeypatch):
 READERS = r'''
 import json
 from bot import cli, wording
-from bot.advisor.directory import read_directory_file
+from bot.advisor.directory_file import read_directory_file
 from bot.advisor.entities import series_catalog
 from bot.config import settings
 from bot.kb.loader import read_knowledge

@@ -231,7 +231,7 @@ def test_a_workbench_draft_is_checked_like_kb_check(session):
 
 
 def test_kb_export_writes_the_templates_back_by_group(session, tmp_path):
-    from bot.kb.loader import export, write_files
+    from bot.kb.exporter import export, write_files
     write_files(export(session=session, year=2024), tmp_path)
     again = read_knowledge(tmp_path)
     assert again.wording == read_knowledge(ROOT / "knowledge").wording

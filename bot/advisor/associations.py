@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.advisor.directory import name_key
+from bot.advisor.directory_rows import name_key
 from bot.advisor.models import DecoupledAssociation
 
 # the words a unit of the list ends with (全国性行业协会商会: 协会, 商会, and their 联合会)

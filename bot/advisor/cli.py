@@ -14,7 +14,9 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.advisor.directory import ImportFileError, Report, import_associations, import_directory, load_directory_file
+from bot.advisor.directory_file import load_directory_file
+from bot.advisor.directory_import import Report, import_associations, import_directory
+from bot.advisor.table_reader import ImportFileError
 from bot.db import session_factory
 
 LISTS = {"associations": import_associations}

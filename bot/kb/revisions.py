@@ -25,7 +25,7 @@ from sqlalchemy import JSON, Column, DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Session
 
 from bot.base import Base
-from bot.kb import loader
+from bot.kb import exporter, loader
 from bot.kb.models import Clause, FaqEntry, KbVersion, ScheduleStage, Template
 
 LOADER = "kb load"  # the author of revisions that come from knowledge/
@@ -64,8 +64,8 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
-entry_data = loader.faq_record  # a live entry in faq.yml's shape
-clause_data = loader.clause_record
+entry_data = exporter.faq_record  # a live entry in faq.yml's shape
+clause_data = exporter.clause_record
 
 
 def stage_data(st: ScheduleStage) -> dict[str, Any]:
@@ -84,13 +84,13 @@ def live_data(session: Session, year: int, kind: str, key: str) -> dict[str, Any
     row = session.get(model, (year, key))
     if row is None:
         return None
-    return {"faq": entry_data, "clause": clause_data, "stage": stage_data, "wording": loader.template_record}[kind](row)
+    return {"faq": entry_data, "clause": clause_data, "stage": stage_data, "wording": exporter.template_record}[kind](row)
 
 
 def validate(*, session: Session, year: int, data: dict[str, Any], kind: str = "faq") -> dict[str, Any]:
     """The record as `kb check` would accept it, or KnowledgeError with its messages."""
     attr, id_field = KINDS[kind][0], KINDS[kind][1]
-    kb = loader.export(session=session, year=year)
+    kb = exporter.export(session=session, year=year)
     items = getattr(kb, attr)
     if kind == "stage":  # weekdays follow the dates
         items = [{k: v for k, v in i.items() if not k.endswith("_weekday")} for i in items]

@@ -53,11 +53,21 @@ def test_yes_no_answer_only_fills_the_fact_asked_and_unclear_text_changes_nothin
     assert not understood(facts, again)
 
 
-def test_every_question_has_quick_replies_with_a_way_to_skip():
-    for fact in ("series", "level", "employer", "district", "insured_in_beijing", "expert_recommenders"):
+def test_every_question_has_quick_replies_that_answer_it_and_a_way_to_skip():
+    asks_about = {"series": "系列", "level": "级别", "employer": "单位", "district": "区", "insured_in_beijing": "参保",
+                  "expert_recommenders": "推荐"}
+    for fact, word in asks_about.items():
         text, buttons = question(fact)
-        assert text.endswith("？") or "？" in text
+        assert "？" in text and word in text, (fact, text)  # it asks, and about this fact
         assert ("跳过", "/skip") in buttons
+        for title, payload in buttons:  # pressing any other button answers the question
+            if payload == "/skip":
+                continue
+            answer = {"/affirm": True, "/deny": False}.get(payload)
+            facts = merge({}, title, asking=fact, answer=answer)
+            assert facts.get(fact) not in (None, SKIPPED), (fact, title, facts)
+            if answer is not None:
+                assert facts[fact] is answer
 
 
 def test_topic_from_key_words():

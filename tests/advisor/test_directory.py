@@ -7,16 +7,12 @@ from openpyxl import Workbook
 
 from bot.advisor.associations import association_facts, list_entry_in
 from bot.advisor.decisions import Facts, decide_institution
-from bot.advisor.directory import (
-    ImportFileError,
-    find_institutions,
-    import_associations,
-    import_directory,
-    load_directory_file,
-    read_directory_file,
-    valid_phone,
-)
+from bot.advisor.directory import find_institutions
+from bot.advisor.directory_file import load_directory_file, read_directory_file
+from bot.advisor.directory_import import import_associations, import_directory
+from bot.advisor.directory_rows import valid_phone
 from bot.advisor.entities import DISTRICTS, series_catalog
+from bot.advisor.table_reader import ImportFileError
 from bot.config import ROOT
 from bot.kb.loader import KnowledgeError
 
@@ -254,7 +250,7 @@ def test_associations(factory, tmp_path):
 
 
 def test_report_lines_name_removed_kept_and_ignored():
-    from bot.advisor.directory import Rejected, Report
+    from bot.advisor.directory_import import Rejected, Report
     r = Report(file="f.csv", kind="directory", rows=3, inserted=1, removed=2, kept=1, ignored_columns=["备注"],
                rejected=[Rejected(3, "未知的系列：烹饪")])
     text = "\n".join(r.lines())

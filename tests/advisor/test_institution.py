@@ -2,7 +2,8 @@
 import pytest
 
 from bot.advisor.decisions import Facts, decide_institution, render_verdict
-from bot.advisor.directory import DirectoryEntry, read_directory_file
+from bot.advisor.directory import DirectoryEntry
+from bot.advisor.directory_file import read_directory_file
 
 SHIPPED = [DirectoryEntry(**{k: v for k, v in row.items()}) for row in read_directory_file()]
 OFFICIAL = DirectoryEntry(series="会计", level="中级", district=None, name="某会计评审服务机构（测试）",

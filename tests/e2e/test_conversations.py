@@ -19,8 +19,24 @@ WRITTEN_WITH_THE_ADVISORS = [c for c in CONVERSATIONS if not c["id"].startswith(
 GATE = 0.90
 
 
-def test_there_are_enough_conversations():
-    assert len(CONVERSATIONS) >= 100
+# Conversations scored only by words every honest reply holds: a last reply that says nothing but
+# "no basis in the notice, call 12333" and cites every clause passes them. They are listed so that the
+# list only shrinks: give one what a user would notice (the verdict, the reason, the institution, a
+# must_not_contain for the wrong answer) and take it off.
+ACCEPT_ANY_HONEST_REPLY = {
+    "fc46", "fc56", "c58", "c59", "gc07", "gc08", "gc19", "gc36", "gc38", "gc39", "gc47", "gc55", "gc60",
+    "hc02", "hc42", "hc48", "hc55", "hc59", "kc02", "kc05", "kc23", "kc24", "kc35", "kc40",
+}
+
+
+def test_a_conversation_fails_when_its_last_reply_is_only_the_hotline_and_citations(knowledge):
+    from bot import answers
+    every_clause = "、".join(c["id"] for c in knowledge.clauses)
+    empty = f"{answers.NOT_ANSWERABLE}\n依据：京人社事业字〔2024〕96号 {every_clause}"
+    accepted = {c["id"] for c in CONVERSATIONS if not ask.check(c, empty)}
+    assert accepted <= ACCEPT_ANY_HONEST_REPLY, f"new conversations that cannot fail: {sorted(accepted - ACCEPT_ANY_HONEST_REPLY)}"
+    assert accepted == ACCEPT_ANY_HONEST_REPLY, f"strengthened, take off the list: {sorted(ACCEPT_ANY_HONEST_REPLY - accepted)}"
+    assert len({c["id"] for c in CONVERSATIONS}) == len(CONVERSATIONS)  # ids are unique: a report names one
     assert all(1 <= len(c["turns"]) <= 6 for c in CONVERSATIONS)
 
 

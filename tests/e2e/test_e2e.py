@@ -38,8 +38,8 @@ def test_bad_input_gets_a_polite_reply_and_the_server_lives(servers):
         assert reply, f"no reply to {text[:20]!r}"
         assert "Traceback" not in reply and "<script" not in reply and "<b>" not in reply
     assert requests.get(f"{servers.rasa_url}/webhooks/rest/", timeout=5).status_code == 200
-    reply = say(servers, "公务员能评职称吗")
-    assert "一第4段" in reply
+    reply = say(servers, "公务员能评职称吗")  # and the next real question gets its real answer
+    assert "公务员不得参加" in reply and "一第4段" in reply, reply
 
 
 def test_traditional_input_is_answered_in_simplified(servers):

@@ -50,7 +50,7 @@ def fresh_database(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def scale_servers(_private_var, knowledge):
-    from bot.advisor.directory import load_directory_file
+    from bot.advisor.directory_file import load_directory_file
     from bot.db import session_factory
     from bot.kb.loader import load
     from bot.scale import ScaleServers

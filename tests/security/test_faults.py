@@ -16,8 +16,14 @@ import requests
 from bot import answers
 from tests.security.helpers import PHONE4, say, talk, var_dir
 
-CITATION = "依据：京人社事业字〔2024〕96号"
 QUESTIONS = ["委托函 二级单位", "申报截止到哪天", "初级职称要答辩吗", "公务员能评职称吗"]
+ANSWERED_FROM = ["五(二)", "三(一)1", "三(一)5第2段", "一第4段"]  # the clause each question's answer cites
+
+
+def own_answer(k: int, reply: str) -> bool:
+    """Whether the k-th reply of _ask_many (asked QUESTIONS[k % 4]) answers that question: it cites its clause."""
+    from tests.e2e.ask import cited
+    return ANSWERED_FROM[k % len(QUESTIONS)] in cited(reply)
 
 
 def _broken_call(secret_text: str) -> dict:
@@ -82,13 +88,14 @@ def test_killing_the_action_server_under_load_gives_polite_replies_and_it_comes_
     worker.join(timeout=120)
     assert results and all(reply.strip() for reply, _ in results), "a user got silence"
     assert any(answers.UNAVAILABLE in reply for reply, _ in results), "the outage was never seen"
-    assert all(CITATION in reply or "12333" in reply for reply, _ in results)
+    # each user got the answer to their own question, or was told the system failed (never someone else's answer)
+    assert all(own_answer(k, reply) or answers.UNAVAILABLE in reply for k, (reply, _) in enumerate(results)), results
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and servers.procs["actions"].pid == pid:
         time.sleep(0.5)
     servers.wait(timeout=120, names=("actions",))
     assert servers.restarts.get("actions", 0) >= 1 and servers.procs["rasa"].poll() is None
-    assert all(CITATION in reply for reply, _ in _ask_many(servers, 4, "after"))
+    assert all(own_answer(k, reply) for k, (reply, _) in enumerate(_ask_many(servers, 4, "after")))
 
 
 def test_a_database_write_lock_does_not_stall_other_conversations(servers):
@@ -112,6 +119,6 @@ def test_a_database_write_lock_does_not_stall_other_conversations(servers):
         con.rollback()
         con.close()
     assert not slow, f"{len(slow)} replies took more than 2 s: {sorted(slow)[-3:]}"
-    assert all(CITATION in r for r in replies)
+    assert all(own_answer(k, r) for k, r in enumerate(replies)), replies
     assert answers.TRY_AGAIN in digits_reply and digits_seconds < 4
     assert "演示" in say(servers, pending, "9006")  # once the lock is gone, the same answer works
