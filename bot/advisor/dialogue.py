@@ -96,6 +96,8 @@ def merge(known: dict[str, Any], text: str, *, asking: str | None, answer: bool 
                 break
     if asking and answer is not None and asking not in new and asking not in QUESTIONS:
         new[asking] = answer
+    if new.get("employer") and new["employer"] != facts.get("employer") and "is_civil_servant" not in new:
+        facts.pop("is_civil_servant", None)  # "公务员能评吗" → "那事业单位的工作人员呢": another kind of post
     named = named_association(text)
     if named and named != facts.get("association"):
         # "我在中国汽车工业协会上班": whether it is on the imported 附件3 list is the glue's lookup

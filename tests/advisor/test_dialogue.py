@@ -104,3 +104,11 @@ def test_a_turn_about_someone_else_starts_their_facts_afresh():
     assert merge(known, "那我呢 我在事业单位搞技术的", asking=None, answer=None)["employer"] == "国有企事业单位"
     assert "is_civil_servant" not in merge(known, "那我呢 我在事业单位搞技术的", asking=None, answer=None)
     assert merge(known, "那中级呢", asking=None, answer=None)["is_civil_servant"] is True
+
+
+def test_another_kind_of_post_is_no_longer_a_civil_servants():
+    known = merge({}, "公务员能评职称吗", asking=None, answer=None)
+    assert known["is_civil_servant"] is True
+    assert "is_civil_servant" not in merge(known, "那事业单位的工作人员呢", asking=None, answer=None)
+    # said together, both hold: a civil servant seconded to a state firm
+    assert merge({}, "我是公务员，在国企挂职", asking=None, answer=None)["is_civil_servant"] is True
