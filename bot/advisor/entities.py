@@ -256,7 +256,8 @@ def _insured_where(clean: str) -> bool | None:
     place = re.sub(r"(正常|按时|按月|一直|都|也|还|照常|连续)+$", "", m.group(1) or m.group(2))
     # "在天津的分公司交", "挂在河北的子公司": the place is where the paying unit is
     place = re.sub(r"的?(分公司|子公司|总公司|公司|单位|那边|那里|那儿|老家)$", "", place)
-    return place in _BEIJING or place.startswith("北京")
+    # a district of Beijing (or 经开区/亦庄) is Beijing: "社保在西城交"
+    return place in _BEIJING or place.startswith("北京") or normalize_district(place) is not None
 
 
 def extract_facts(text: str | None, *, series_path: Path | None = None) -> dict[str, Any]:

@@ -84,6 +84,8 @@ def test_sixteen_districts_and_the_development_zone():
     ("人常驻通州的项目部，但劳动合同和社保都是总公司签的交的，总公司在东城。想报助理工程师",
      dict(district="东城区", series="工程技术", level="初级")),
     ("社保是在北京的分公司交的", dict(insured_in_beijing=True)),
+    ("我在部委下属研究所的下属公司，社保在西城交", dict(insured_in_beijing=True, district="西城区")),
+    ("社保在亦庄交", dict(insured_in_beijing=True, district="经开区")),
     ("在大兴 评个初级工程职称 去哪报", dict(series="工程技术", level="初级", district="大兴区")),
     ("我是中级工，想评中级工程", dict(series="工程技术", level="中级")),
     ("自由职业画家，近一年在北京，还没有协会推荐，想报艺术系列",
