@@ -9,7 +9,6 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import select
 
 from actions.kb import kb_session
 from bot import answers, clock
@@ -20,7 +19,6 @@ from bot.advisor.directory import all_institutions
 from bot.advisor.entities import series_catalog
 from bot.advisor.verdict import Facts, render_verdict
 from bot.kb import queries
-from bot.kb.models import ScheduleStage
 from bot.text import is_question, normalize
 from bot.wording import say
 
@@ -114,7 +112,7 @@ def advise(dispatcher: CollectingDispatcher, tracker: Tracker, *, topic: str, in
         if topic != "eligibility" and decide_eligibility(Facts.from_dict(facts)).decision == "no":
             topic = "eligibility"  # "我是公务员，还能报吗": a fact that rules the person out comes before any other topic
         if topic == "deadline" and not _evaluated_elsewhere(facts):
-            stages = session.scalars(select(ScheduleStage).where(ScheduleStage.year == year)).all()
+            stages = queries.schedule(session=session, year=year)
             verdict = decide_deadline(stages, today=clock.today())
             dispatcher.utter_message(text=render_verdict(verdict, notice_number=notice_number))
             return [SlotSet("adv_topic", topic), SlotSet("adv_asking", None)]

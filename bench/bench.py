@@ -303,8 +303,8 @@ def project_single(base: int, messages: int, tmp: Path) -> dict:
 
 def scale_servers(base: int, tmp: Path):
     """`zhicheng run --scale`'s servers on a fresh PostgreSQL database holding the knowledge base
-    (ZHICHENG_BENCH_PG_URL) and a Redis key prefix of their own (ZHICHENG_BENCH_REDIS_URL);
-    returns them and a function that removes their Redis keys."""
+    (ZHICHENG_BENCH_PG_URL) and a Redis key prefix of their own (ZHICHENG_BENCH_REDIS_URL), with
+    ScaleServers' worker counts unless ZHICHENG_BENCH_RASA_WORKERS / ZHICHENG_BENCH_ACTION_WORKERS say; returns them and a function that removes their Redis keys."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -327,7 +327,9 @@ def scale_servers(base: int, tmp: Path):
     endpoints = tmp / "endpoints-scale.yml"
     endpoints.write_text("{}", encoding="utf-8")
     prefix = "zhichengbench" + uuid.uuid4().hex[:6]
-    srv = ScaleServers(rasa_port=base + 105, actions_port=base + 155, web_port=None, endpoints=endpoints,
+    workers = {k: int(os.environ[v]) for k, v in (("rasa_workers", "ZHICHENG_BENCH_RASA_WORKERS"),
+                                                  ("action_workers", "ZHICHENG_BENCH_ACTION_WORKERS")) if os.environ.get(v)}
+    srv = ScaleServers(rasa_port=base + 105, actions_port=base + 155, web_port=None, endpoints=endpoints, **workers,
                        model=ROOT / "models" / "zhicheng.tar.gz", env={"ZHICHENG_VAR_DIR": str(tmp)},
                        log_dir=tmp / "scale-logs", database_url=url, redis_prefix=prefix,
                        redis_url=os.environ.get("ZHICHENG_BENCH_REDIS_URL", "redis://127.0.0.1:6379/10"))

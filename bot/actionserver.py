@@ -65,9 +65,17 @@ def sync_wording() -> None:
         log.warning("wording not synced (%s)", type(err).__name__)
 
 
+KEEP_ALIVE_SECONDS = 75
+
+
 def create_app(package: str = "actions", token: str | None = None) -> Sanic:
     app = Sanic("zhicheng_actions", configure_logging=False)
     app.config.REQUEST_MAX_SIZE = MAX_BODY
+    # Rasa keeps its connections here idle for 2 s (bot.rasaserver) and closes them then; Sanic's own
+    # 5 s let it close one the Rasa worker was about to reuse when a burst of messages delayed that
+    # worker's event loop by seconds (tests/scale, 200 conversations at once on loaded cores: "Cannot
+    # write to closing transport", the turn's action lost). The client closes first, always.
+    app.config.KEEP_ALIVE_TIMEOUT = KEEP_ALIVE_SECONDS
     executor = ActionExecutor()
     executor.register_package(package)
     expected = (token or action_token()).encode("utf-8")

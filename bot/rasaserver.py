@@ -8,7 +8,8 @@ starts, never on import; `rasa run` (and every other Rasa command) works as befo
   session, and with it a new TCP connection, for every call of a custom action (every message):
   measured ~1.2 ms of the Rasa process per message with bench/profile.py, plus the action
   server's side of each new connection. Here each endpoint keeps one session whose idle
-  connections live 2 s, less than the 5 s after which Sanic (the action server) closes them, so
+  connections live 2 s, far less than the 75 s after which the action server closes them
+  (bot.actionserver: Sanic's default 5 s was overtaken when a burst delayed this event loop), so
   a kept connection is never one the server is closing.
 - **The graphs run in order, without dask.** Rasa runs the NLU pipeline and the policies of
   every message through `dask.get` on one thread, building the dask graph and the minimal
@@ -32,7 +33,7 @@ from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.utils.endpoints import EndpointConfig
 
-IDLE_CONNECTION_SECONDS = 2.0  # below Sanic's KEEP_ALIVE_TIMEOUT (5 s) on the action server
+IDLE_CONNECTION_SECONDS = 2.0  # well below the action server's KEEP_ALIVE_TIMEOUT (bot.actionserver, 75 s)
 
 
 class _Kept:
