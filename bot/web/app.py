@@ -77,10 +77,16 @@ def _clause_id(raw: str) -> str | None:
     return clause_id if 0 < len(clause_id) <= MAX_CLAUSE_ID else None
 
 
+PUBLISH_CHECK_SECONDS = 300
+
+
 def create_app() -> Sanic:
     app = Sanic("zhicheng_web", configure_logging=False)
     app.config.REQUEST_MAX_SIZE = MAX_UPLOAD
     app.config.FALLBACK_ERROR_FORMAT = "json"
+    # the publish confirmation page asks the bot the whole development set (836 questions, about a
+    # minute on 2 shared cores): Sanic's default 60 s would cut it off with a 503
+    app.config.RESPONSE_TIMEOUT = PUBLISH_CHECK_SECONDS
     templates = _templates()
     db = session_factory()
     write_db = session_factory(busy_timeout=2)

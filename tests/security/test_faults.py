@@ -48,12 +48,14 @@ def test_an_action_error_gives_a_polite_reply_and_logs_only_an_error_id(servers)
 
 def test_an_action_error_in_a_conversation_reaches_the_user_politely(servers):
     db = sqlite3.connect(var_dir() / "zhicheng.db", timeout=10)
-    db.execute("ALTER TABLE faq RENAME COLUMN answer TO answer_gone")  # the knowledge base breaks mid-flight
+    # the knowledge base breaks mid-flight: its version, which every message reads (the entries
+    # themselves may come from the action server's snapshot of that version)
+    db.execute("ALTER TABLE kb_version RENAME COLUMN id TO id_gone")
     db.commit()
     try:
         reply = say(servers, f"fault-{uuid.uuid4().hex[:6]}", "公务员能评职称吗")
     finally:
-        db.execute("ALTER TABLE faq RENAME COLUMN answer_gone TO answer")
+        db.execute("ALTER TABLE kb_version RENAME COLUMN id_gone TO id")
         db.commit()
         db.close()
     assert "错误编号" in reply and "12333" in reply
