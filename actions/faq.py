@@ -70,8 +70,7 @@ def last_answer(tracker: Tracker) -> str | None:
 
 def refused(tracker: Tracker) -> bool:
     """Whether the bot's last reply refused to help (misuse of any kind)."""
-    refusals = tuple(answers.refusals())
-    return any((e.get("text") or "").startswith(refusals) for e in previous_reply(tracker, 1))
+    return any(((e.get("data") or {}).get("custom") or {}).get("refused") for e in previous_reply(tracker, 1))
 
 
 def after_status(tracker: Tracker) -> bool:

@@ -214,17 +214,21 @@ class ActionRespond(Action):
         return found
 
     def _refuse(self, dispatcher, tracker, session, year, kind: str) -> list[EventType]:
-        """No help with misuse; where the notice says what it costs (四(一)), say that too."""
+        """No help with misuse; where the notice says what it costs (四(一)), say that too. The
+        refusal is marked (`refused`), so a next message pressing on is read with it."""
+        mark = {"refused": kind}
         if kind in ("fraud", "bribery"):
-            dispatcher.utter_message(text=answers.REFUSE_BRIBERY if kind == "bribery" else answers.REFUSE)
+            dispatcher.utter_message(text=answers.REFUSE_BRIBERY if kind == "bribery" else answers.REFUSE,
+                                     json_message=mark)
             entry = queries.faq_by_intent(session=session, year=year, intent=INTEGRITY_INTENT)
             return self._answer(dispatcher, tracker, session, year, entry, ()) if entry else []
         if kind == "role":
             number = queries.notice_number(session=session, year=year)
             dispatcher.utter_message(text=answers.REFUSE_ROLE + "\n" +
-                                     answers.citation(number, answers.REFUSE_ROLE_CLAUSES))
+                                     answers.citation(number, answers.REFUSE_ROLE_CLAUSES), json_message=mark)
         else:
-            dispatcher.utter_message(text=answers.REFUSE_PRIVACY if kind == "privacy" else answers.REFUSE_SYSTEM)
+            dispatcher.utter_message(text=answers.REFUSE_PRIVACY if kind == "privacy" else answers.REFUSE_SYSTEM,
+                                     json_message=mark)
         return []
 
     def _answer(self, dispatcher, tracker, session, year, entry, also, more=()) -> list[EventType]:

@@ -52,14 +52,6 @@ _NAMED = {
     "NEW_CONVERSATION": "service.new_conversation",
     "UNAVAILABLE": "service.unavailable",
 }
-_REFUSALS = ("REFUSE", "REFUSE_BRIBERY", "REFUSE_ROLE", "REFUSE_SYSTEM", "REFUSE_SHORT", "REFUSE_PRIVACY")
-
-
-def refusals() -> tuple[str, ...]:
-    """The texts a refusal starts with (today's wording)."""
-    return tuple(say(_NAMED[name]) for name in _REFUSALS)
-
-
 _CLARIFY_BUTTONS = (("reply.clarify.apply_window", "/faq_apply_window"),
                     ("reply.clarify.who_can_apply", "/faq_who_can_apply"),
                     ("reply.clarify.entrustment_needed", "/faq_entrustment_needed"),
