@@ -25,6 +25,15 @@ def _split(text: str) -> list[str]:
     return out
 
 
+def _entry_and_draft(s: Session, year: int | None, faq_id: str
+                     ) -> tuple[FaqEntry | None, revisions.KbRevision | None]:
+    """The live entry and its pending draft (either may be missing: a new entry is only a draft)."""
+    if not year:
+        return None, None
+    draft = next((r for r in revisions.drafts(session=s, year=year) if r.kind == "faq" and r.key == faq_id), None)
+    return s.get(FaqEntry, (year, faq_id)), draft
+
+
 def register(bp: Blueprint, gate: Gate) -> None:
     db, write_db, off_loop, requires, render = gate.db, gate.write_db, gate.off_loop, gate.requires, gate.render
 
@@ -94,9 +103,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
     async def admin_entry(request: Request, faq_id: str) -> HTTPResponse:
         with db() as s:
             year = queries.current_year(session=s)
-            entry = s.get(FaqEntry, (year, faq_id[:64])) if year else None
-            draft = next((r for r in revisions.drafts(session=s, year=year) if r.kind == "faq"
-                          and r.key == faq_id[:64]), None) if year else None
+            entry, draft = _entry_and_draft(s, year, faq_id[:64])
             if entry is not None:
                 data = revisions.entry_data(entry)
             elif draft is not None:  # a new entry: only a draft
@@ -114,9 +121,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
         f = request.form
         with db() as s:
             year = queries.current_year(session=s)
-            entry = s.get(FaqEntry, (year, faq_id[:64])) if year else None
-            draft = next((r for r in revisions.drafts(session=s, year=year) if r.kind == "faq"
-                          and r.key == faq_id[:64]), None) if year else None
+            entry, draft = _entry_and_draft(s, year, faq_id[:64])
         if entry is not None:
             live = revisions.entry_data(entry)
         elif draft is not None:
