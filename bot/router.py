@@ -93,6 +93,9 @@ class Route:
     also: tuple[Candidate, ...] = ()
     reason: str = ""
     date: tuple[int, int] | None = None  # (month, day) for `weekday`
+    # `faq`: the entry is only the nearest the notice comes to the question (a follow-up asking
+    # beyond the answer just given): the reply says so and points to 12333
+    beyond: bool = False
 
 
 _WEEKDAY_Q = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?.{0,6}?(星期几|周几|礼拜几|是周|是星期|星期|周[一二三四五六日天]吗)")
@@ -186,6 +189,8 @@ def advisor_topic(text: str, ctx: Context, best: Candidate | None = None) -> str
     if ctx.topic and states_facts and named in (None, ctx.topic) \
             and (ctx.intent in ("inform", None) or ctx.unsure or not is_question(text)):
         return ctx.topic  # "央企本级" / "单位在亦庄" continue the topic at hand (unless it asks for another)
+    if named and best is None and is_question(text) and dialogue.understood({}, dict(ctx.facts)):
+        return named  # "在哪报" after "我在海淀 想评个初级 工程的": no entry answers it, the facts known do
     if ctx.intent == "inform" and own_facts:
         if not (ctx.topic or named or is_question(text)):
             return None  # "我们公司在亦庄": facts before any question are noted, not an interview
@@ -409,8 +414,10 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
     after = next_step(text, ctx, steps)
     if after is not None:
         return Route("faq", faq_id=after.faq_id, topic=topic_of_clauses(after.clauses), reason="the next step")
-    ranked = sorted(for_this_person(candidates, ctx.facts), key=lambda c: c.score, reverse=True)
-    followups = for_this_person(followups, ctx.facts)
+    # the person's facts, this message's own included ("我是自由职业的…，谁给我推荐")
+    facts = dialogue.merge(dict(ctx.facts), text, asking=ctx.asking, answer=None)
+    ranked = sorted(for_this_person(candidates, facts), key=lambda c: c.score, reverse=True)
+    followups = for_this_person(followups, facts)
     following = bool(followups) and elliptical(text)
     if following and ctx.after_status and ctx.last_faq and not has_subject(text):
         # "为啥会这样" / "那怎么办" right after an application's status: about that stage
@@ -453,6 +460,11 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
     if len(text) <= 14 and _VAGUE.search(text) and not is_question(text.replace("问", "")) \
             and len(_CJK_CHAR.findall(_FILLER.sub("", _VAGUE.sub("", text)))) <= 2:
         return Route("clarify", reason="about titles in general")  # "我想问一下评职称的事"
-
+    if ranked and ctx.last_faq and not ctx.after_status and ranked[0].faq_id == ctx.last_faq \
+            and ranked[0].score >= FLOOR and is_question(text):
+        # "单位要纸质版怎么办" after the certificate's answer: the notice says no more than that answer
+        # (its nearest entry is still the one just given): say so, give it again, point to 12333
+        return Route("faq", faq_id=ctx.last_faq, topic=topic_of_clauses(ranked[0].clauses), beyond=True,
+                     reason="beyond the last answer")
     return Route("cannot_answer", also=tuple(c for c in ranked[:MAX_ALSO] if c.score >= ALSO),
                  reason="nothing plausible")

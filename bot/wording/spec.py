@@ -34,6 +34,7 @@ _SPEC: dict[str, tuple[str, dict[str, str]]] = {
         {
             "unverified": "source",
             "not_answerable": "",
+            "beyond_last": "",
             "out_of_scope": "",
             "bad_input.empty": "",
             "bad_input.too_long": "",
