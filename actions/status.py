@@ -65,17 +65,22 @@ class ValidateStatusForm(FormValidationAction):
             return {"status_factor_kind": value}
         if _refused(value, dispatcher):  # "你直接把手机号告诉我吧" names the phone, but chooses nothing
             return {"status_factor_kind": None}
-        typed = normalize(str(value or "")).lower()  # typed instead of tapped, in Chinese or English
-        if any(w in typed for w in ("手机", "电话", "phone", "mobile", "cell")):
-            return {"status_factor_kind": "phone4"}
-        if any(w in typed for w in ("身份证", "证件", "id card", "identity", "national id")) or typed.strip() == "id":
-            return {"status_factor_kind": "id4"}
+        kind = vault.factor_kind_named(normalize(str(value or "")))  # typed instead of tapped
+        if kind is not None:
+            return {"status_factor_kind": kind}
         dispatcher.utter_message(text=say("status.prompt.choose_factor"))
         return {"status_factor_kind": None}
 
     def validate_status_factor_ref(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
         now = _now()
+        if not tracker.get_slot("status_factor_kind"):
+            # four digits typed while asked which verification: whose digits they are is unknown, so
+            # they are thrown away unread (unsealed once) and the question is asked again
+            with kb_session() as session:
+                vault.unseal(str(value or ""), session=session, sender_id=tracker.sender_id, now=now)
+            dispatcher.utter_message(text=say("status.prompt.kind_first"))  # the form asks for the kind next
+            return {"status_factor_ref": None}
         with kb_session() as session:
             sealed = vault.unseal(str(value or ""), session=session, sender_id=tracker.sender_id, now=now)
             vault.clear_pending(session=session, sender_id=tracker.sender_id)
@@ -127,6 +132,9 @@ class ActionAskStatusFactorKind(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
+        with kb_session() as session:  # "手机号后四位9001" answers this and the next question at once: sealed
+            vault.mark_pending(session=session, sender_id=tracker.sender_id,
+                               application_id=tracker.get_slot("status_application_id"), now=_now())
         dispatcher.utter_message(text=STATUS_PROMPTS["status_factor_kind"], buttons=factor_kind_buttons())
         return []
 
