@@ -12,7 +12,9 @@ from bot import answers, clock
 from bot.db import session_factory
 from bot.kb import queries
 from bot.kb.search import search
-from bot.router import PROCESS, Candidate, elliptical
+from bot.routing.inputs import Candidate
+from bot.routing.shape import elliptical
+from bot.routing.steps import PROCESS
 from bot.text import normalize
 
 log = logging.getLogger(__name__)

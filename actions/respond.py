@@ -26,6 +26,10 @@ from bot.config import PROBE_PREFIX, settings
 from bot.kb import queries, revisions
 from bot.kb.models import FaqEntry
 from bot.misuse import misuse
+from bot.routing.inputs import Candidate, Context
+from bot.routing.scores import plausible, supported
+from bot.routing.shape import elliptical, questions_in
+from bot.routing.steps import asks_next
 from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons, factor_prompt
 from bot.text import bad_input_of, has_subject, is_question, question_part, readable
 from bot.wording import say
@@ -36,7 +40,7 @@ MAX_MORE = 2  # further questions of one message answered besides the first
 PERSON_FACTS = ("employer", "identity", "series")  # who the person is: read along with a terse follow-up
 
 
-def _context(tracker: Tracker, session, text: str) -> router.Context:
+def _context(tracker: Tracker, session, text: str) -> Context:
     message = tracker.latest_message
     top = message.get("intent") or {}
     unsure = top.get("name") == "nlu_fallback"
@@ -44,7 +48,7 @@ def _context(tracker: Tracker, session, text: str) -> router.Context:
     ranked = faq.ranking(tracker)
     confidence = ranked.get(intent or "", float(top.get("confidence") or 0))
     known = dict(tracker.get_slot("adv_facts") or {})
-    return router.Context(intent=intent, unsure=unsure, intent_confidence=confidence,
+    return Context(intent=intent, unsure=unsure, intent_confidence=confidence,
                           out_of_scope=ranked.get("out_of_scope", 0.0),
                           asking=tracker.get_slot("adv_asking"), topic=tracker.get_slot("adv_topic"), facts=known,
                           decidable=advisor.decidable_topics(session, known, text),
@@ -118,13 +122,13 @@ class ActionRespond(Action):
             if ctx.intent and ctx.intent.startswith("faq_") and not ctx.unsure:
                 entry = queries.faq_by_intent(session=session, year=year, intent=ctx.intent)
                 found = next((o.score for o in options if entry is not None and o.faq_id == entry.id), 0.0)
-                if entry is not None and router.supported(ctx.intent_confidence, found - ctx.intent_confidence):
+                if entry is not None and supported(ctx.intent_confidence, found - ctx.intent_confidence):
                     options = [faq.candidate(entry, 2.0)] + \
                               [o for o in options if o.faq_id != entry.id]  # the classifier is sure: its entry leads
                 elif entry is not None:  # sure of an entry that shares nothing with the question: not sure
                     options = [o for o in options if o.faq_id != entry.id]
                     ctx = replace(ctx, unsure=True)
-            steps = faq.procedure(session, year) if router.asks_next(text) else []
+            steps = faq.procedure(session, year) if asks_next(text) else []
             decision = router.route(text, ctx, options, followups, steps)
             # no text: what was decided and why is enough to follow a conversation in the log
             log.info("route %s %s (%s; intent %s)", decision.kind, decision.faq_id or decision.topic or "-",
@@ -187,21 +191,21 @@ class ActionRespond(Action):
         """"个人申报截止是哪天？单位推荐截止又是哪天？": each further question of the message whose own
         best entry is clear by retrieval, and another than the one answered."""
         out: list[FaqEntry] = []
-        for sentence in router.questions_in(text)[1:]:
+        for sentence in questions_in(text)[1:]:
             hits = faq.candidates(session, year, sentence, {})
-            if hits and router.plausible(hits) and hits[0].faq_id not in {answered, *(e.id for e in out)}:
+            if hits and plausible(hits) and hits[0].faq_id not in {answered, *(e.id for e in out)}:
                 entry = queries.faq_by_id(session=session, year=year, faq_id=hits[0].faq_id)
                 if entry is not None:
                     out.append(entry)
         return out[:MAX_MORE]
 
     @staticmethod
-    def _followups(tracker: Tracker, session, year: int, text: str, ctx: router.Context) -> list[router.Candidate]:
+    def _followups(tracker: Tracker, session, year: int, text: str, ctx: Context) -> list[Candidate]:
         """For a terse follow-up: the entries the questions before it (and the person's own facts)
         were about — "那谁来推荐我" after a freelancer's question is about the freelancers'
         recommendation. The router weighs them against the follow-up's own candidates."""
         earlier = faq.earlier_questions(tracker)
-        if not earlier or not router.elliptical(text):
+        if not earlier or not elliptical(text):
             return []
         person = " ".join(str(ctx.facts[k]) for k in PERSON_FACTS if ctx.facts.get(k))
         query = question_part(" ".join(reversed(earlier))) + (" " + person if person else "")

@@ -16,9 +16,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.faq import previous_reply, procedure
 from actions.kb import kb_session
-from bot import answers, clock, router
+from bot import answers, clock
 from bot.kb import queries
 from bot.misuse import misuse
+from bot.routing.steps import step_entry
 from bot.status import security, service, vault
 from bot.status.prompts import FACTOR_NAMES, STATUS_PROMPTS, factor_kind_buttons, factor_prompt
 from bot.status.stages import BY_CODE
@@ -109,7 +110,7 @@ def _stage_entry(session, stage_code: str) -> str | None:
     steps = procedure(session, year)
     # the latest step the stage rests on: 已缴费待评审 (三(一)4, 三(一)5) waits for the defense, 视为放弃
     # (三(一)3, 三(一)4) was a payment missed
-    found = next((router.step_entry(c, steps) for c in reversed(stage.clauses) if c in dict(steps)), None)
+    found = next((step_entry(c, steps) for c in reversed(stage.clauses) if c in dict(steps)), None)
     return found.faq_id if found else None
 
 

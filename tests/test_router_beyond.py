@@ -1,7 +1,8 @@
 """The router on questions the notice answers only in part, and on the person's own facts."""
 from __future__ import annotations
 
-from bot.router import Candidate, Context, route
+from bot.router import route
+from bot.routing.inputs import Candidate, Context
 
 CERT = Candidate("certificate", 0.25, "证书在哪下载？", ("三(一)7",))
 UNIT = Candidate("unit_review", 0.21, "单位怎么审核推荐？", ("三(一)2",))

@@ -9,59 +9,30 @@ Exit codes: 0 every row imported; 2 some rows rejected (the good ones are import
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.advisor.directory_file import load_directory_file
-from bot.advisor.directory_import import Report, import_associations, import_directory
-from bot.advisor.table_reader import ImportFileError
+from bot.advisor.directory_import import import_associations, import_directory
 from bot.db import session_factory
+from bot.tables import ImportReport, run_import
 
 LISTS = {"associations": import_associations}
 
 __all__ = ["register", "load_directory_file", "cmd_import_directory", "cmd_import_list"]
 
 
-def _db_error(err: Exception) -> str:
-    first = (str(err).splitlines() or [""])[0]
-    return f"数据库错误，未做任何修改：{type(err).__name__}: {first}"
-
-
 class _Importer(Protocol):
-    def __call__(self, path: Path, *, session: Session) -> Report: ...
+    def __call__(self, path: Path, *, session: Session) -> ImportReport: ...
 
 
 def _run(importer: _Importer, path: Path) -> int:
-    try:
-        factory = session_factory()
-    except (SQLAlchemyError, OSError) as err:
-        print(_db_error(err), file=sys.stderr)
-        return 1
-    try:
-        with factory() as session, session.begin():
-            report: Report = importer(path, session=session)
-    except ImportFileError as err:
-        print(f"无法导入：{err}", file=sys.stderr)
-        return 1
-    except SQLAlchemyError as err:
-        print(_db_error(err), file=sys.stderr)
-        return 1
-    except OSError as err:
-        print(f"无法读取文件 {path}：{err.strerror or err}", file=sys.stderr)
-        return 1
-    lines = report.lines()
-    print(f"已导入{lines[0]}")
-    for line in lines[1:]:
-        print(line)
-    if report.rejected:
-        print(f"有 {len(report.rejected)} 行被拒绝，其余 {report.accepted} 行已生效。请修改后重新导入这些行。",
-              file=sys.stderr)
-        return 2
-    return 0
+    def do(sessions: sessionmaker[Session]) -> ImportReport:
+        with sessions() as session, session.begin():
+            return importer(path, session=session)
+    return run_import(path, do, session_factory)
 
 
 def cmd_import_directory(args: argparse.Namespace) -> int:

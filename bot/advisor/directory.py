@@ -1,7 +1,7 @@
 """The institution directory (附件1) and the 脱钩 list (附件3): queries.
 
 The rows come from knowledge/directory.yml (bot.advisor.directory_file) and from the official
-tables staff import (bot.advisor.directory_import, read by bot.advisor.table_reader and checked
+tables staff import (bot.advisor.directory_import, read by bot.tables and checked
 by bot.advisor.directory_rows).
 """
 from __future__ import annotations

@@ -14,12 +14,12 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.advisor.directory_import import Report, _upsert
+from bot.advisor.directory_import import DIRECTORY, _upsert
 from bot.advisor.directory_rows import DIRECTORY_COLUMNS, _key, validate_institution
 from bot.advisor.models import Institution
-from bot.advisor.table_reader import _cell
 from bot.config import settings
 from bot.kb.loader import KnowledgeError, Problem
+from bot.tables import ImportReport, cell_text
 
 
 def read_directory_file(path: Path | None = None) -> list[dict[str, Any]]:
@@ -53,7 +53,7 @@ def read_directory_file(path: Path | None = None) -> list[dict[str, Any]]:
             problems.append(Problem(fname, label, f"未知的字段：{', '.join(map(str, unknown))}"))
         if not isinstance(item.get("verified", False), bool):
             problems.append(Problem(fname, label, "verified 必须是 true 或 false"))
-        if not _cell(item.get("source")):
+        if not cell_text(item.get("source")):
             problems.append(Problem(fname, label, "必须写明来源 source"))
         raw = {k: item.get(k) for k in DIRECTORY_COLUMNS if k != "verified"}
         row, reasons = validate_institution(raw, default_source="", default_verified=False)
@@ -71,7 +71,7 @@ def read_directory_file(path: Path | None = None) -> list[dict[str, Any]]:
     return entries
 
 
-def load_directory_file(path: Path | None = None, *, session: Session) -> Report:
+def load_directory_file(path: Path | None = None, *, session: Session) -> ImportReport:
     """Load directory.yml in the caller's transaction.
 
     Its rows are upserted (origin "yaml"); yaml rows no longer in the file are removed; a key
@@ -79,7 +79,7 @@ def load_directory_file(path: Path | None = None, *, session: Session) -> Report
     """
     path = Path(path or settings().knowledge_file("directory.yml"))
     entries = read_directory_file(path)
-    report = Report(file=path.name, kind="directory", rows=len(entries))
+    report = ImportReport(what=DIRECTORY, file=path.name, rows=len(entries))
     keys = {_key(e) for e in entries}
     for inst in session.scalars(select(Institution).where(Institution.origin == "yaml")).all():
         if (inst.series, inst.level, inst.district, inst.name) not in keys:

@@ -1,6 +1,6 @@
 """Importing the official tables into the directory: the institutions (附件1) and the 脱钩 list (附件3).
 
-Official tables are imported from CSV or XLSX (read by bot.advisor.table_reader):
+Official tables are imported from CSV or XLSX (read by bot.tables, as every import is):
 
   directory  (zhicheng kb import-directory FILE), one institution per row, header row first:
     series     系列 (a name or alias of knowledge/series.yml)             required
@@ -18,14 +18,13 @@ Official tables are imported from CSV or XLSX (read by bot.advisor.table_reader)
     name (单位名称), source, verified as above.
   Chinese headers are accepted too (系列, 级别, 区, 机构名称, 评审委员会, 联系电话, 地址, 来源, 已核实).
 
-Every row is validated; the Report lists rejected rows (line, reason); good rows are
+Every row is validated; the ImportReport lists rejected rows (line, reason); good rows are
 upserted in the caller's transaction — the CLI commits them once, as one transaction.
 Keys: (series, level, district, name) for institutions, the normalised name for associations.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,52 +34,19 @@ from sqlalchemy.orm import Session
 from bot.advisor.directory_rows import (
     ASSOCIATION_COLUMNS,
     DIRECTORY_COLUMNS,
+    HEADER_ALIASES,
     _key,
     _verified,
     name_key,
     validate_institution,
 )
 from bot.advisor.models import DecoupledAssociation, Institution
-from bot.advisor.table_reader import read_table
+from bot.tables import Columns, ImportReport, Rejected, Table, read_table
 
-
-@dataclass(frozen=True)
-class Rejected:
-    line: int  # the file's line (CSV) or row (XLSX) number, header = 1
-    reason: str
-
-
-@dataclass
-class Report:
-    file: str
-    kind: str  # directory | associations
-    rows: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    kept: int = 0  # directory.yml rows left alone because an import already holds that key
-    rejected: list[Rejected] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def accepted(self) -> int:
-        return self.inserted + self.updated + self.unchanged + self.kept
-
-    def lines(self) -> list[str]:
-        what = "评审服务机构目录" if self.kind == "directory" else "全国性行业协会商会脱钩改革名单"
-        out = [f"{what}（{self.file}）：共 {self.rows} 行，新增 {self.inserted}，更新 {self.updated}，"
-               f"未变 {self.unchanged}，拒绝 {len(self.rejected)}。"]
-        if self.removed:
-            out.append(f"已删除 {self.removed} 条不再出现在文件中的条目。")
-        if self.kept:
-            out.append(f"{self.kept} 条已有导入的正式数据，保留导入数据。")
-        if self.ignored_columns:
-            out.append(f"忽略了未知的列：{'、'.join(self.ignored_columns)}。")
-        if self.rejected:
-            out.append("被拒绝的行：")
-            out += [f"  第{r.line}行：{r.reason}" for r in self.rejected]
-        return out
+DIRECTORY = "评审服务机构目录"
+ASSOCIATIONS = "全国性行业协会商会脱钩改革名单"
+DIRECTORY_TABLE = Columns(DIRECTORY_COLUMNS, ("series", "name"), HEADER_ALIASES)
+ASSOCIATION_TABLE = Columns(ASSOCIATION_COLUMNS, ("name",), HEADER_ALIASES)
 
 
 def _find(session: Session, row: dict[str, Any]) -> Institution | None:
@@ -94,11 +60,11 @@ def _find(session: Session, row: dict[str, Any]) -> Institution | None:
 _FIELDS = ("committee", "phone", "address", "verified", "source")
 
 
-def _upsert(session: Session, row: dict[str, Any], origin: str, report: Report, now: dt.datetime) -> None:
+def _upsert(session: Session, row: dict[str, Any], origin: str, report: ImportReport, now: dt.datetime) -> None:
     existing = _find(session, row)
     if existing is None:
         session.add(Institution(**row, origin=origin, updated_at=now))
-        report.inserted += 1
+        report.added += 1
         return
     if origin == "yaml" and existing.origin == "import":
         report.kept += 1
@@ -113,14 +79,19 @@ def _upsert(session: Session, row: dict[str, Any], origin: str, report: Report, 
     report.updated += 1
 
 
-def import_directory(path: Path, *, session: Session) -> Report:
+def _report(what: str, path: Path, table: Table) -> ImportReport:
+    return ImportReport(what=what, file=path.name, rows=len(table.rows) + len(table.rejected),
+                        rejected=list(table.rejected), ignored_columns=table.ignored)
+
+
+def import_directory(path: Path, *, session: Session) -> ImportReport:
     """Validate a CSV/XLSX institution table and upsert its good rows (caller's transaction)."""
     path = Path(path)
-    rows, ignored = read_table(path, DIRECTORY_COLUMNS, ("series", "name"))
-    report = Report(file=path.name, kind="directory", rows=len(rows), ignored_columns=ignored)
+    table = read_table(path, DIRECTORY_TABLE)
+    report = _report(DIRECTORY, path, table)
     seen: dict[tuple[str, str | None, str | None, str], int] = {}
     good = []
-    for line, raw in rows:
+    for line, raw in table.rows:
         row, reasons = validate_institution(raw, default_source=f"导入：{path.name}", default_verified=True)
         if row is not None and _key(row) in seen:
             reasons = [f"与第{seen[_key(row)]}行重复"]
@@ -134,17 +105,18 @@ def import_directory(path: Path, *, session: Session) -> Report:
     for row in good:
         _upsert(session, row, "import", report, now)
     session.flush()
+    report.rejected.sort(key=lambda r: r.line)
     return report
 
 
-def import_associations(path: Path, *, session: Session) -> Report:
+def import_associations(path: Path, *, session: Session) -> ImportReport:
     """Validate a CSV/XLSX list of 附件3 units and upsert its good rows (caller's transaction)."""
     path = Path(path)
-    rows, ignored = read_table(path, ASSOCIATION_COLUMNS, ("name",))
-    report = Report(file=path.name, kind="associations", rows=len(rows), ignored_columns=ignored)
+    table = read_table(path, ASSOCIATION_TABLE)
+    report = _report(ASSOCIATIONS, path, table)
     seen: dict[str, int] = {}
     now = dt.datetime.now()
-    for line, raw in rows:
+    for line, raw in table.rows:
         name = raw.get("name", "")
         reasons = []
         if not name:
@@ -163,11 +135,12 @@ def import_associations(path: Path, *, session: Session) -> Report:
         existing = session.scalars(select(DecoupledAssociation).where(DecoupledAssociation.key == key)).first()
         if existing is None:
             session.add(DecoupledAssociation(name=name, key=key, verified=verified, source=source, updated_at=now))
-            report.inserted += 1
+            report.added += 1
         elif (existing.name, existing.verified, existing.source) == (name, verified, source):
             report.unchanged += 1
         else:
             existing.name, existing.verified, existing.source, existing.updated_at = name, verified, source, now
             report.updated += 1
     session.flush()
+    report.rejected.sort(key=lambda r: r.line)
     return report

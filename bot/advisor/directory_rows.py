@@ -7,10 +7,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.advisor.entities import LEVELS, normalize_district, normalize_level, normalize_series
-from bot.advisor.table_reader import _cell, _nfkc
+from bot.tables import cell_text, nfkc
 
 DIRECTORY_COLUMNS = ("series", "level", "district", "name", "committee", "phone", "address", "source", "verified")
 ASSOCIATION_COLUMNS = ("name", "source", "verified")
+# the Chinese names of the columns, as the official tables write them
+HEADER_ALIASES = {
+    "系列": "series", "系列（专业）": "series", "系列(专业)": "series", "职称系列": "series",
+    "级别": "level", "层级": "level", "职称级别": "level",
+    "区": "district", "所在区": "district", "区县": "district",
+    "名称": "name", "机构名称": "name", "评审服务机构": "name", "评审服务机构名称": "name", "单位名称": "name",
+    "协会名称": "name", "协会商会名称": "name",
+    "评审委员会": "committee", "评委会": "committee", "评审委员会名称": "committee",
+    "电话": "phone", "联系电话": "phone", "咨询电话": "phone",
+    "地址": "address", "联系地址": "address", "办公地址": "address",
+    "来源": "source", "核实": "verified", "已核实": "verified", "是否核实": "verified",
+}
 _PHONE = re.compile(r"^(?:(?:\(0\d{2,3}\)|0\d{2,3})-?)?\d{7,8}(?:(?:-|转|ext\.?)\d{1,6})?$"
                     r"|^1[3-9]\d{9}$|^1\d{4}$|^[48]00-?\d{3}-?\d{4}$", re.I)
 _PHONE_SPLIT = re.compile(r"[、,;/]+")
@@ -32,12 +44,12 @@ def _verified(raw: dict[str, str], default: bool, reasons: list[str]) -> bool:
 
 
 def _bool(value: str) -> bool | None:
-    v = _nfkc(value).lower()
+    v = nfkc(value).lower()
     return True if v in _TRUE else False if v in _FALSE else None
 
 
 def valid_phone(text: str) -> bool:
-    parts = [p.strip().replace(" ", "") for p in _PHONE_SPLIT.split(_nfkc(text))]
+    parts = [p.strip().replace(" ", "") for p in _PHONE_SPLIT.split(nfkc(text))]
     return bool(parts) and all(p and _PHONE.match(p) for p in parts)
 
 
@@ -45,7 +57,7 @@ def validate_institution(raw: Mapping[str, object], *, default_source: str,
                          default_verified: bool) -> tuple[dict[str, Any] | None, list[str]]:
     """A normalised row, or None and every reason it is rejected."""
     reasons: list[str] = []
-    cells = {k: _cell(v) for k, v in raw.items()}  # the YAML's and the table's values alike, as text
+    cells = {k: cell_text(v) for k, v in raw.items()}  # the YAML's and the table's values alike, as text
     series = normalize_series(cells.get("series")) if cells.get("series") else None
     if not cells.get("series"):
         reasons.append("系列 series 为空")
@@ -67,7 +79,7 @@ def validate_institution(raw: Mapping[str, object], *, default_source: str,
     name = cells.get("name", "")
     if not name:
         reasons.append("机构名称 name 为空")
-    phone = _nfkc(cells.get("phone") or "") or None
+    phone = nfkc(cells.get("phone") or "") or None
     if phone and not valid_phone(phone):
         reasons.append(f"电话格式不正确：{phone}")
     verified = _verified(cells, default_verified, reasons)

@@ -1,6 +1,6 @@
 """`zhicheng status …` — application status from the command line.
 
-  zhicheng status import FILE.csv            validate a status export and import the good rows
+  zhicheng status import FILE               validate a status export (CSV or XLSX) and import the good rows
                                              (exit 0; 2 when some rows were rejected; 1 when the file is unusable)
   zhicheng status demo                       create the demo applications DEMO-2024-0001 … (one per stage)
   zhicheng status lookup --agent NAME ID     a 12333 agent looks a caller up after verifying them on the phone (audited)
@@ -23,6 +23,7 @@ from bot.status import importer
 from bot.status.demo import DEMO_APPLICATIONS, create_demo, demo_table
 from bot.status.service import agent_lookup, render_result
 from bot.status.stages import BY_CODE
+from bot.tables import run_import
 
 
 def _fail(message: str) -> int:
@@ -36,21 +37,7 @@ def _now() -> dt.datetime:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    try:
-        report = importer.import_file(args.file, sessions=session_factory())
-    except importer.ImportFileError as err:
-        return _fail(f"导入失败，未做任何修改：{err}")
-    except SQLAlchemyError as err:
-        return _fail(f"导入失败，未做任何修改：数据库错误（{type(err).__name__}）")
-    print(f"已处理 {args.file}：数据 {report.rows} 行，接受 {report.accepted} 行，拒绝 {len(report.rejected)} 行；"
-          f"新建申报 {report.created} 条，更新 {report.updated} 条，未变化 {report.unchanged} 条，"
-          f"新增历史 {report.events_added} 条（共变更 {report.changed} 条申报）。")
-    if report.rejected:
-        print("被拒绝的行（其余行已导入）：")
-        for r in report.rejected:
-            print(f"  第 {r.line} 行  {r.application_id or '（无编号）'}  {r.reason}")
-        return 2
-    return 0
+    return run_import(args.file, lambda sessions: importer.import_file(args.file, sessions=sessions), session_factory)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -64,7 +51,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             report = create_demo(session=session)
     except SQLAlchemyError as err:
         return _fail(f"演示数据创建失败：数据库错误（{type(err).__name__}）")
-    print(f"演示申报 {len(DEMO_APPLICATIONS)} 条（新建 {report.created} 条，更新 {report.updated} 条，"
+    print(f"演示申报 {len(DEMO_APPLICATIONS)} 条（新建 {report.added} 条，更新 {report.updated} 条，"
           f"未变化 {report.unchanged} 条）。全部为虚构数据，编号以 DEMO- 开头：")
     print(demo_table())
     return 0
@@ -95,8 +82,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add `status import|demo|lookup` to the `zhicheng` sub-command parsers."""
     status = subparsers.add_parser("status", help="申报进度：导入、演示数据、坐席查询")
     sub = status.add_subparsers(dest="status_command", required=True)
-    sp = sub.add_parser("import", help="导入申报进度 CSV（UTF-8）")
-    sp.add_argument("file", type=Path, help="CSV 文件，列见 bot/status/importer.py")
+    sp = sub.add_parser("import", help="导入申报进度（CSV 或 XLSX）")
+    sp.add_argument("file", type=Path, help="CSV（UTF-8 或 GBK）或 XLSX 文件，列见 bot/status/importer.py")
     sp.set_defaults(fn=cmd_import)
     sp = sub.add_parser("demo", help="创建演示申报（每个阶段一条，编号 DEMO-2024-00NN）")
     sp.add_argument("--if-demo-db", action="store_true",

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.status.importer import ImportReport, ImportRow, upsert
+from bot.status.importer import ImportRow, upsert
 from bot.status.stages import BY_CODE, STAGES
+from bot.tables import ImportReport
 
 YEAR = 2024
 _NAMES = "甲乙丙丁戊己庚辛壬癸子丑寅"

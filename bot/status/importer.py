@@ -1,7 +1,8 @@
-"""Import a status export (CSV) into the status tables: validate every row, upsert the good ones.
+"""Import a status export (CSV or XLSX) into the status tables: validate every row, upsert the good ones.
 
-The file is UTF-8, with or without BOM, comma-separated, first line the header (column order
-free, names case-insensitive, extra columns ignored):
+The file is read by bot.tables like every table staff import: CSV in UTF-8 (with or without BOM) or
+GBK, or XLSX; the first line is the header (column order free, names case-insensitive, the Chinese
+names of ALIASES accepted too, extra columns ignored and reported):
 
   application_id  申报编号 (letters, digits, '-' and '_', up to 40; `DEMO-` is reserved for demo data)
   year            申报年度, an integer (2024)
@@ -17,7 +18,7 @@ free, names case-insensitive, extra columns ignored):
   note            optional; for 退回补正 the correction items, separated by ；(or ;) or newlines
   reason          optional; for 视为放弃 the reason (逾期未补正 / 逾期未缴费 …)
 
-One row is one stage event. Rejected rows are reported as (line, application_id, reason);
+One row is one stage event. Rejected rows are reported as (line, reason, the application id masked);
 the good rows are applied in ONE transaction. History is appended only when (stage,
 stage_time) is new for that application, and the current stage is always the latest event
 of the whole history, so re-importing a file (or an older file) changes nothing. Concurrent
@@ -25,14 +26,12 @@ imports are serialised (BEGIN IMMEDIATE on SQLite) and retried on lock or duplic
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import random
 import re
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -41,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.status import security
 from bot.status.models import Application, StageEvent
 from bot.status.stages import stage_for
+from bot.tables import Columns, ImportReport, Rejected, Table, parse_csv, read_table
 
 COLUMNS = ("application_id", "year", "name", "id_last4", "phone_last4", "series", "level", "committee",
            "stage", "stage_time", "deadline", "note", "reason")
@@ -50,10 +50,6 @@ DEMO_PREFIX = "DEMO-"
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 _LIMITS = {"name": 32, "series": 64, "level": 32, "committee": 128, "note": 2000, "reason": 500}
 _LABELS = {"name": "姓名", "series": "系列", "level": "级别", "committee": "评审委员会", "note": "备注", "reason": "原因"}
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be imported (missing, not UTF-8, wrong header); nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -74,51 +70,7 @@ class ImportRow:
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class Rejected:
-    line: int
-    application_id: str
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0  # data rows read
-    created: int = 0  # applications created
-    updated: int = 0  # existing applications changed
-    unchanged: int = 0  # applications already up to date
-    events_added: int = 0  # history entries appended
-    rejected: list[Rejected] = field(default_factory=list)
-
-    @property
-    def changed(self) -> int:
-        return self.created + self.updated
-
-    @property
-    def accepted(self) -> int:
-        return self.rows - len(self.rejected)
-
-
 # ---------------------------------------------------------------- reading and validation (pure)
-
-def read_text(path: Path) -> str:
-    """The file's text, BOM removed; ImportFileError with a one-line reason otherwise."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise ImportFileError(f"找不到文件：{path}") from None
-    except IsADirectoryError:
-        raise ImportFileError(f"{path} 是一个目录，请给出 CSV 文件。") from None
-    except OSError as err:
-        raise ImportFileError(f"无法读取 {path}：{err.strerror}") from None
-    if b"\x00" in data:
-        raise ImportFileError(f"{path} 不是文本 CSV 文件（含有二进制内容），请从系统导出 CSV 后再导入。")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise ImportFileError(f"{path} 不是 UTF-8 编码（第 {err.start} 字节）；请在导出时选择 UTF-8，"
-                              f"或用 Excel“另存为 CSV UTF-8”。") from None
-
 
 def parse_time(text: str) -> dt.datetime | None:
     """ISO date or datetime → naive Beijing time; None when it is not one."""
@@ -148,15 +100,13 @@ def shown_id(raw: str) -> str:
     return "*" * len(v) if security.is_id_number(v) else security.redact(v, min_digits=11, limit=40)
 
 
-def _header(row: list[str]) -> dict[str, int]:
-    names = [security.normalize(c).lower() for c in row]
-    dupes = sorted({n for n in names if n and names.count(n) > 1})
-    if dupes:
-        raise ImportFileError(f"表头有重复的列：{'、'.join(dupes)}")
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if missing:
-        raise ImportFileError(f"表头缺少列：{'、'.join(missing)}（应有：{','.join(COLUMNS)}）")
-    return {n: i for i, n in enumerate(names) if n in COLUMNS}
+# the Chinese names of the columns, as the evaluation system's export may write them
+ALIASES = {"申报编号": "application_id", "年度": "year", "申报年度": "year", "姓名": "name",
+           "身份证后4位": "id_last4", "身份证号后4位": "id_last4", "手机后4位": "phone_last4",
+           "手机号后4位": "phone_last4", "系列": "series", "级别": "level", "评审委员会": "committee",
+           "评委会": "committee", "阶段": "stage", "办理阶段": "stage", "阶段时间": "stage_time",
+           "截止日期": "deadline", "备注": "note", "原因": "reason"}
+TABLE = Columns(COLUMNS, REQUIRED_COLUMNS, ALIASES, label=lambda cells: shown_id(cells.get("application_id", "")))
 
 
 def validate(cells: dict[str, str], line: int, *, allow_demo: bool = False) -> ImportRow | Rejected:
@@ -202,56 +152,47 @@ def validate(cells: dict[str, str], line: int, *, allow_demo: bool = False) -> I
     if deadline_text and deadline is None:
         problems.append(f"截止日期“{deadline_text[:30]}”不是有效的日期（例如 2024-08-30）")
     if problems or year is None or id4 is None or stage is None or at is None:  # each None added a problem
-        return Rejected(line, shown_id(cells.get("application_id", "")), "；".join(problems))
+        return Rejected(line, "；".join(problems), shown_id(cells.get("application_id", "")))
     return ImportRow(line=line, application_id=aid, year=year, name=cells["name"].strip(), id_last4=id4,
                      phone_last4=phone4, series=cells["series"].strip(), level=cells["level"].strip(),
                      committee=cells["committee"].strip(), stage=stage.code, at=at, deadline=deadline,
                      note=cells.get("note", "").strip() or None, reason=cells.get("reason", "").strip() or None)
 
 
-def parse(text: str, *, allow_demo: bool = False) -> tuple[list[ImportRow], list[Rejected]]:
-    """Every data row validated: the good rows and the rejected ones (ImportFileError for the header)."""
-    text = text.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: dict[str, int] | None = None
-    width = 0
+def validate_table(table: Table, *, allow_demo: bool = False) -> tuple[list[ImportRow], list[Rejected]]:
+    """Every data row of a table validated: the good rows and the rejected ones."""
     good: list[ImportRow] = []
-    bad: list[Rejected] = []
+    bad: list[Rejected] = list(table.rejected)
     seen: dict[tuple[str, str, dt.datetime], ImportRow] = {}
-    prev_end = 0
-    try:
-        for row in reader:
-            line, prev_end = prev_end + 1, reader.line_num
-            if not any(c.strip() for c in row):
-                continue
-            if header is None:
-                header, width = _header(row), len(row)
-                continue
-            if len(row) != width:
-                aid = row[header["application_id"]] if len(row) > header["application_id"] else ""
-                bad.append(Rejected(line, shown_id(aid), f"有 {len(row)} 列，与表头的 {width} 列不一致"))
-                continue
-            result = validate({c: row[i] for c, i in header.items()}, line, allow_demo=allow_demo)
-            if isinstance(result, ImportRow):
-                key = (result.application_id, result.stage, result.at)
-                first = seen.get(key)
-                if first is None:
-                    seen[key] = result
-                elif (first.deadline, first.note, first.reason) != (result.deadline, result.note, result.reason):
-                    result = Rejected(line, result.application_id,
-                                      f"与第 {first.line} 行的阶段和时间相同，但截止日期、备注或原因不同")
-            if isinstance(result, ImportRow):
-                good.append(result)
-            else:
-                bad.append(result)
-    except csv.Error as err:
-        raise ImportFileError(f"CSV 格式错误（第 {reader.line_num} 行）：{err}") from None
-    if header is None:
-        raise ImportFileError("文件是空的：没有表头，也没有数据。")
-    return good, bad
+    for line, cells in table.rows:
+        result = validate(cells, line, allow_demo=allow_demo)
+        if isinstance(result, ImportRow):
+            key = (result.application_id, result.stage, result.at)
+            first = seen.get(key)
+            if first is None:
+                seen[key] = result
+            elif (first.deadline, first.note, first.reason) != (result.deadline, result.note, result.reason):
+                result = Rejected(line, f"与第 {first.line} 行的阶段和时间相同，但截止日期、备注或原因不同",
+                                  result.application_id)
+        if isinstance(result, ImportRow):
+            good.append(result)
+        else:
+            bad.append(result)
+    return good, sorted(bad, key=lambda r: r.line)
+
+
+def parse(text: str, *, allow_demo: bool = False) -> tuple[list[ImportRow], list[Rejected]]:
+    """Every data row of a CSV text validated: the good rows and the rejected ones (ImportFileError
+    for a file that is no table or has the wrong header)."""
+    return validate_table(parse_csv(text, TABLE), allow_demo=allow_demo)
 
 
 # ---------------------------------------------------------------- writing
+
+def new_report() -> ImportReport:
+    """A status import's report before anything is counted: its counts are applications, with their history."""
+    return ImportReport(what="申报进度", records="申报", history=0)
+
 
 def _set(obj: Application, **values: object) -> bool:
     changed = False
@@ -264,7 +205,8 @@ def _set(obj: Application, **values: object) -> bool:
 
 def upsert(rows: list[ImportRow], *, session: Session, source: str = "import") -> ImportReport:
     """Apply validated rows inside the caller's transaction; counts in the returned report."""
-    report = ImportReport()
+    report = new_report()
+    events = 0
     secret = security.server_secret()
     now = dt.datetime.now()
     by_app: dict[str, list[ImportRow]] = defaultdict(list)
@@ -293,19 +235,20 @@ def upsert(rows: list[ImportRow], *, session: Session, source: str = "import") -
                     app.history.append(StageEvent(stage=r.stage, at=r.at, deadline=r.deadline, note=r.note,
                                                   reason=r.reason, source=source[:200], recorded_at=now))
                     have.add((r.stage, r.at))
-                    report.events_added += 1
+                    events += 1
                     changed = True
             current = sorted(app.history, key=lambda e: e.at)[-1]  # stable: a new event wins a tie
             changed |= _set(app, stage=current.stage, stage_since=current.at, deadline=current.deadline,
                             note=current.note, reason=current.reason)
             if created:
-                report.created += 1
+                report.added += 1
             elif changed:
                 app.updated_at = now
                 report.updated += 1
             else:
                 report.unchanged += 1
     session.flush()
+    report.history = events
     return report
 
 
@@ -329,14 +272,19 @@ def import_rows(rows: list[ImportRow], *, sessions: sessionmaker[Session], sourc
     raise AssertionError("unreachable")
 
 
-def import_text(text: str, *, sessions: sessionmaker[Session], source: str = "import") -> ImportReport:
-    good, bad = parse(text)
-    report = import_rows(good, sessions=sessions, source=source) if good else ImportReport()
-    report.rows = len(good) + len(bad)
-    report.rejected = sorted(bad, key=lambda r: r.line)
+def import_table(table: Table, *, sessions: sessionmaker[Session], source: str = "import") -> ImportReport:
+    """Validate a table's rows and import the good ones in one transaction."""
+    good, bad = validate_table(table)
+    report = import_rows(good, sessions=sessions, source=source) if good else new_report()
+    report.file, report.rows, report.rejected, report.ignored_columns = source, len(good) + len(bad), bad, table.ignored
     return report
 
 
+def import_text(text: str, *, sessions: sessionmaker[Session], source: str = "import") -> ImportReport:
+    """Import a status export given as CSV text."""
+    return import_table(parse_csv(text, TABLE), sessions=sessions, source=source)
+
+
 def import_file(path: Path, *, sessions: sessionmaker[Session]) -> ImportReport:
-    """Read, validate and import a status CSV; ImportFileError when the file itself is unusable."""
-    return import_text(read_text(path), sessions=sessions, source=Path(path).name)
+    """Read, validate and import a status export (CSV or XLSX); ImportFileError when the file itself is unusable."""
+    return import_table(read_table(path, TABLE), sessions=sessions, source=Path(path).name)

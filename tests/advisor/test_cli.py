@@ -26,7 +26,7 @@ def test_import_directory_ok(run, tmp_path, factory, capsys):
     path.write_text("series,level,name,phone\n会计,中级,某会计评审服务机构,010-12345678\n", encoding="utf-8")
     assert run("import-directory", str(path)) == 0
     out = capsys.readouterr().out
-    assert "已导入评审服务机构目录（名录.csv）：共 1 行，新增 1" in out
+    assert "已导入评审服务机构目录（名录.csv）：共 1 行，接受 1 行，拒绝 0 行；新增 1 条" in out
     with factory() as s:
         assert find_institutions(session=s, series="会计", level="中级")[0].phone == "010-12345678"
 

@@ -12,9 +12,9 @@ from bot.advisor.directory_file import load_directory_file, read_directory_file
 from bot.advisor.directory_import import import_associations, import_directory
 from bot.advisor.directory_rows import valid_phone
 from bot.advisor.entities import DISTRICTS, series_catalog
-from bot.advisor.table_reader import ImportFileError
 from bot.config import ROOT
 from bot.kb.loader import KnowledgeError
+from bot.tables import ImportFileError
 
 DIRECTORY_FILE = ROOT / "knowledge" / "directory.yml"  # the shipped file
 
@@ -46,7 +46,7 @@ def test_shipped_directory_is_certain_only_where_the_notice_is():
 def test_load_directory_file_and_query(factory):
     with factory() as s, s.begin():
         report = load_directory_file(DIRECTORY_FILE, session=s)
-    assert report.inserted == len(read_directory_file()) and not report.rejected
+    assert report.added == len(read_directory_file()) and not report.rejected
     with factory() as s:
         found = find_institutions(session=s, series="工程", level="助理", district="亦庄")
         assert [e.name for e in found] == ["北京经济技术开发区社会事业局"]
@@ -54,7 +54,7 @@ def test_load_directory_file_and_query(factory):
         assert find_institutions(session=s, series="会计", level="中级")[0].verified is False
     with factory() as s, s.begin():  # loading again changes nothing
         again = load_directory_file(DIRECTORY_FILE, session=s)
-    assert (again.inserted, again.updated, again.unchanged) == (0, 0, report.inserted)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, report.added)
 
 
 def test_reload_removes_entries_dropped_from_the_file(factory, tmp_path):
@@ -122,7 +122,7 @@ def test_import_csv_good_and_rejected_rows(factory, tmp_path):
     ]) + "\n")
     with factory() as s, s.begin():
         report = import_directory(path, session=s)
-    assert (report.rows, report.inserted, len(report.rejected)) == (9, 2, 7)
+    assert (report.rows, report.added, len(report.rejected)) == (9, 2, 7)
     reasons = {r.line: r.reason for r in report.rejected}
     assert reasons[4] == "未知的系列：烹饪"
     assert reasons[5].startswith("级别无效：特级")
@@ -148,10 +148,10 @@ def test_import_upserts_and_overrides_yaml_rows(factory, tmp_path):
     path = _csv(tmp_path, "工程技术,初级,朝阳,北京市朝阳区人力资源和社会保障局,朝阳区初级评委会（测试）,010-65000000,,附件1\n")
     with factory() as s, s.begin():
         first = import_directory(path, session=s)
-    assert (first.inserted, first.updated) == (0, 1)
+    assert (first.added, first.updated) == (0, 1)
     with factory() as s, s.begin():
         second = import_directory(path, session=s)
-    assert (second.inserted, second.updated, second.unchanged) == (0, 0, 1)
+    assert (second.added, second.updated, second.unchanged) == (0, 0, 1)
     with factory() as s, s.begin():  # reloading directory.yml keeps the imported data
         reload = load_directory_file(DIRECTORY_FILE, session=s)
     assert reload.kept == 1
@@ -182,7 +182,7 @@ def test_import_xlsx_with_chinese_headers(factory, tmp_path):
     wb.save(path)
     with factory() as s, s.begin():
         report = import_directory(path, session=s)
-    assert report.inserted == 2 and report.ignored_columns == ["备注"]
+    assert report.added == 2 and report.ignored_columns == ["备注"]
     assert [(r.line, r.reason) for r in report.rejected] == [(4, "机构名称 name 为空")]
     with factory() as s:
         [row] = find_institutions(session=s, series="档案", level="中级")
@@ -194,7 +194,7 @@ def test_import_gbk_csv_and_verified_column(factory, tmp_path):
                 header=HEADER.replace("source\n", "source,verified\n"), encoding="gb18030")
     with factory() as s, s.begin():
         report = import_directory(path, session=s)
-    assert report.inserted == 1 and "verified 应为" in report.rejected[0].reason
+    assert report.added == 1 and "verified 应为" in report.rejected[0].reason
     with factory() as s:
         assert find_institutions(session=s, series="出版", level="中级")[0].verified is False
 
@@ -237,7 +237,7 @@ def test_associations(factory, tmp_path):
     path.write_text("序号,单位名称\n1,中国某某协会\n2,\n3,中国某某 协会\n4,中国另一商会\n", encoding="utf-8")
     with factory() as s, s.begin():
         report = import_associations(path, session=s)
-    assert report.inserted == 2 and report.ignored_columns == ["序号"]
+    assert report.added == 2 and report.ignored_columns == ["序号"]
     assert [(r.line, r.reason) for r in report.rejected] == [(3, "名称 name 为空"), (4, "与第2行重复")]
     with factory() as s:
         assert list_entry_in(session=s, text="中国某某协会") == "中国某某协会"
@@ -246,13 +246,13 @@ def test_associations(factory, tmp_path):
         assert list_entry_in(session=s, text="") is None
     with factory() as s, s.begin():
         again = import_associations(path, session=s)
-    assert (again.inserted, again.unchanged) == (0, 2)
+    assert (again.added, again.unchanged) == (0, 2)
 
 
 def test_report_lines_name_removed_kept_and_ignored():
-    from bot.advisor.directory_import import Rejected, Report
-    r = Report(file="f.csv", kind="directory", rows=3, inserted=1, removed=2, kept=1, ignored_columns=["备注"],
-               rejected=[Rejected(3, "未知的系列：烹饪")])
+    from bot.tables import ImportReport, Rejected
+    r = ImportReport(what="评审服务机构目录", file="f.csv", rows=3, added=1, removed=2, kept=1, ignored_columns=["备注"],
+                     rejected=[Rejected(3, "未知的系列：烹饪")])
     text = "\n".join(r.lines())
     assert "已删除 2 条" in text and "1 条已有导入的正式数据" in text and "忽略了未知的列：备注" in text
     assert text.endswith("  第3行：未知的系列：烹饪") and r.accepted == 2

@@ -33,11 +33,11 @@ def test_import_reports_counts_and_rejected_rows(run, tmp_path):
     f.write_text(HEADER + "BJ2024ZC000123,2024,张小明,482X,7316,工程技术,中级,评委会,待缴费,2024-09-02,,,\n"
                           "BJ2024ZC000124,2024,李四,1234,,工程技术,中级,评委会,已提交,2024-07-10,,,\n", encoding="utf-8-sig")
     code, out, err = run("status", "import", str(f))
-    assert code == 2 and err == ""
-    assert "接受 1 行，拒绝 1 行；新建申报 1 条" in out
-    assert "第 3 行  BJ2024ZC000124  未知阶段“已提交”" in out
+    assert code == 2 and err == "有 1 行被拒绝，其余 1 行已生效。请修改后重新导入这些行。\n"
+    assert "接受 1 行，拒绝 1 行；新增申报 1 条" in out
+    assert "第3行：BJ2024ZC000124：未知阶段“已提交”" in out
     code, out, _ = run("status", "import", str(f))
-    assert "新建申报 0 条，更新 0 条，未变化 1 条，新增历史 0 条（共变更 0 条申报）" in out
+    assert "新增申报 0 条，更新 0 条，未变化 1 条，新增历史 0 条" in out
 
 
 def test_clean_import_exits_zero(run, tmp_path):
@@ -48,9 +48,10 @@ def test_clean_import_exits_zero(run, tmp_path):
 
 @pytest.mark.parametrize("content, message", [
     (None, "找不到文件"),
-    ("姓名,阶段\n张三,待缴费\n".encode("gbk"), "不是 UTF-8 编码"),
-    ("name,stage\n张三,待缴费\n".encode(), "表头缺少列"),
-    (b"", "文件是空的"),
+    ("姓名,阶段\n张三,待缴费\n".encode("gbk"), "表头缺少必需的列：application_id、year、id_last4"),  # GBK is read
+    ("name,stage\n张三,待缴费\n".encode(), "表头缺少必需的列"),
+    (b"", "是空文件"),
+    (b"PK\x03\x04\x00\x00", "不是有效的 CSV"),
 ])
 def test_unusable_files_give_one_line_and_exit_1(run, tmp_path, content, message):
     f = tmp_path / "status.csv"
@@ -58,7 +59,7 @@ def test_unusable_files_give_one_line_and_exit_1(run, tmp_path, content, message
         f.write_bytes(content)
     code, out, err = run("status", "import", str(f))
     assert code == 1 and out == ""
-    assert err.startswith("导入失败，未做任何修改：") and message in err
+    assert err.startswith("无法导入：") and message in err and "未做任何修改" in err
     assert err.count("\n") == 1 and "Traceback" not in err
 
 

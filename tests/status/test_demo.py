@@ -20,7 +20,7 @@ def counts(factory):
 def test_demo_covers_every_stage_with_synthetic_ids_and_names(factory):
     with factory() as s, s.begin():
         report = create_demo(session=s)
-    assert report.created == len(STAGES) == 13
+    assert report.added == len(STAGES) == 13
     with factory() as s:
         apps = {a.application_id: a for a in s.scalars(select(Application))}
     assert sorted(apps) == [f"DEMO-2024-{n:04d}" for n in range(1, 14)]
@@ -37,7 +37,7 @@ def test_demo_is_idempotent(factory):
     first = counts(factory)
     with factory() as s, s.begin():
         again = create_demo(session=s)
-    assert (again.created, again.updated, again.events_added, again.unchanged) == (0, 0, 0, 13)
+    assert (again.added, again.updated, again.history, again.unchanged) == (0, 0, 0, 13)
     assert counts(factory) == first
 
 
@@ -64,4 +64,4 @@ def test_the_real_importer_refuses_demo_ids(factory):
     text = ("application_id,year,name,id_last4,series,level,committee,stage,stage_time\n"
             "DEMO-2024-0001,2024,李四,1234,工程技术,中级,评委会,待缴费,2024-09-01\n")
     report = import_text(text, sessions=factory)
-    assert report.created == 0 and "只用于演示数据" in report.rejected[0].reason
+    assert report.added == 0 and "只用于演示数据" in report.rejected[0].reason

@@ -30,8 +30,8 @@ def register(bp: Blueprint, gate: Gate) -> None:
 
         from sqlalchemy.exc import SQLAlchemyError
 
-        from bot.advisor.directory_import import Report, import_associations, import_directory
-        from bot.advisor.table_reader import ImportFileError
+        from bot.advisor.directory_import import import_associations, import_directory
+        from bot.tables import ImportFileError, ImportReport
         kind = request.form.get("kind") or ""
         upload = request.files.get("file") if request.files else None
         if kind not in IMPORTERS or upload is None or not upload.body:
@@ -40,7 +40,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
         suffix = Path(upload.name or "").suffix.lower()[:8]
         importer = import_directory if kind == "directory" else import_associations
 
-        def run() -> Report:
+        def run() -> ImportReport:
             with tempfile.TemporaryDirectory(prefix="zc-import-") as tmp:
                 path = Path(tmp) / f"upload{suffix}"
                 path.write_bytes(upload.body)

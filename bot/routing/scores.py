@@ -1,0 +1,54 @@
+"""How knowledge-base candidates are weighed: when a score is worth answering, when the classifier's
+sure entry may lead, and entries written for others than this person."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from bot.routing.inputs import Candidate
+
+PLAUSIBLE = 0.35  # combined score (NLU confidence + retrieval, each 0..1) worth answering
+CLEAR_LEAD = 1.8  # or a lower score this many times the runner-up's (the classifier leans one way)
+FLOOR = 0.18  # below this nothing is answered
+SURE_ALONE = 0.7  # the classifier's confidence that leads even when retrieval finds nothing of its entry
+
+
+def supported(confidence: float, retrieval: float) -> bool:
+    """Whether the classifier's sure entry may lead: confident enough on its own, or found by
+    retrieval too (an entry that shares nothing with the question — not among retrieval's hits —
+    was a wrong guess in every such case of the development sets: "单位写的推荐意见有啥用" is not
+    about 委托函)."""
+    return confidence >= SURE_ALONE or retrieval > 0.0
+
+
+def plausible(ranked: Sequence[Candidate]) -> bool:
+    """Whether the best candidate is worth answering: good enough, or clearly ahead."""
+    best = ranked[0].score
+    second = ranked[1].score if len(ranked) > 1 else 0.0
+    return best >= PLAUSIBLE or best >= FLOOR and best >= CLEAR_LEAD * second
+
+
+def leading(candidate: Candidate) -> Candidate:
+    """The candidate, scored at least as worth answering (it was chosen by what it is, not its score)."""
+    return replace(candidate, score=max(candidate.score, PLAUSIBLE))
+
+
+# clauses written for others than this person: a freelancer has no 参保单位 to recommend them
+# (三(一)2 is the unit's review; 三(一)2第2段 the freelancers' way, by an association)
+_NOT_FOR = {"自由职业": ("三(一)2",)}
+NOT_FOR_WEIGHT = 0.5
+NOT_FOR_CAP = 0.34  # under PLAUSIBLE: an entry for others leads only when nothing else is plausible
+# and clauses written for this person: the freelancers' own way (一第3段, 三(一)2第2段)
+_FOR = {"自由职业": ("一第3段", "三(一)2第2段")}
+FOR_WEIGHT = 1.25
+
+
+def for_this_person(candidates: Sequence[Candidate], facts: Mapping[str, Any]) -> list[Candidate]:
+    """The candidates, with those resting only on clauses written for others weighed down, and those
+    written for this person weighed up."""
+    employer = str(facts.get("employer") or "")
+    other, own = _NOT_FOR.get(employer, ()), _FOR.get(employer, ())
+    return [replace(c, score=min(c.score * NOT_FOR_WEIGHT, NOT_FOR_CAP)) if c.clauses and set(c.clauses) <= set(other)
+            else replace(c, score=c.score * FOR_WEIGHT) if set(c.clauses) & set(own) else c
+            for c in candidates]
