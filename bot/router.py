@@ -131,6 +131,29 @@ def dated_follow_up(text: str, ctx: Context, ranked: Sequence[Candidate],
     return leading(dated) if dated is not None else None
 
 
+# "那答辩呢", "what about 答辩?": the words that only lean on the question before
+_ABOUT = re.compile(r"^\s*(那么?|那如果|and|so|what about|how about)\s*|\s*(的)?呢?\s*[?？]*\s*$", re.I)
+
+
+_OWN_ASK = re.compile(r"要|需|能|可以|吗|么|是否|不$")
+
+
+def _step(clause: str) -> str:
+    return clause.split("第")[0]  # "三(一)5第2段" is a paragraph of step 三(一)5
+
+
+def when_carried(text: str, ctx: Context, ranked: Sequence[Candidate]) -> Candidate | None:
+    """"答辩呢" after "评审机构审核到什么时候": the same question about another step — its dates: the
+    dated entry on the step of the follow-up's best entry (答辩要不要 → 答辩的时间)."""
+    if not ranked or not ctx.before or not asks_when(ctx.before) or asks_when(text) or not has_subject(text):
+        return None
+    core = _ABOUT.sub("", text)
+    if core == text.strip() or is_question(core) or _OWN_ASK.search(core):
+        return None  # "初级要答辩不" asks a question of its own
+    steps = {_step(c) for c in ranked[0].clauses}
+    return next((leading(c) for c in ranked if c.dated and steps & {_step(x) for x in c.clauses}), None)
+
+
 def read_along(ctx: Context, ranked: Sequence[Candidate], context: Sequence[Candidate]) -> list[Candidate]:
     """A terse follow-up's candidates: its own score, plus half of how well each entry fits the
     questions before it, with a lean towards the entry answered just before ("公示几天" after the
@@ -185,6 +208,10 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
         if dated is not None:  # the dates of what was just answered, before any advisor
             return Route("faq", faq_id=dated.faq_id, topic=topic_of_clauses(dated.clauses),
                          reason="dates of the last answer")
+        carried = when_carried(text, ctx, ranked)
+        if carried is not None:
+            return Route("faq", faq_id=carried.faq_id, topic=topic_of_clauses(carried.clauses),
+                         reason="asks when, as the question before")
         ranked = read_along(ctx, ranked, followups)
         following = bool(ranked) and ranked[0].score >= FLOOR
     fits = bool(ranked) and (following or plausible(ranked))

@@ -46,3 +46,25 @@ def test_the_person_s_own_facts_in_the_message_choose_the_entry_written_for_them
     r = route("我在国企上班，单位审核推荐谁来做？", Context(intent="faq_unit_review", intent_confidence=0.7),
               [UNIT_SURE, FREELANCE])
     assert r.faq_id == "unit_review"
+
+
+REQUIRED = Candidate("defense_required", 2.0, "哪些级别要答辩？", ("三(一)5第2段",))
+WHEN = Candidate("defense_notice", 0.75, "答辩什么时候？", ("三(一)5",), dated=True)
+REVIEW = Candidate("institution_review", 0.68, "机构审核什么时候完成？", ("三(一)3",), dated=True)
+
+
+def test_a_follow_up_after_a_when_question_asks_when_too():
+    ctx = Context(intent="faq_defense_required", intent_confidence=0.62, last_faq="institution_review",
+                  before="评审机构审核到什么时候")
+    r = route("答辩呢", ctx, [REQUIRED, WHEN], [REVIEW])
+    assert r.faq_id == "defense_notice"
+    # after a question that did not ask when, "答辩呢" is whatever it reads as
+    ctx = Context(intent="faq_defense_required", intent_confidence=0.62, last_faq="institution_review",
+                  before="评审机构审核什么")
+    assert route("答辩呢", ctx, [REQUIRED, WHEN], [REVIEW]).faq_id == "defense_required"
+
+
+def test_a_question_of_its_own_after_a_when_question_is_not_taken_for_when():
+    ctx = Context(intent="faq_defense_required", intent_confidence=0.62, last_faq="defense_notice",
+                  before="职称答辩是什么时候")
+    assert route("初级要答辩不", ctx, [REQUIRED, WHEN], [WHEN]).faq_id == "defense_required"
