@@ -7,10 +7,11 @@ same neutral message; repeated failures lock the lookup (bot.status.service).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -23,10 +24,12 @@ from bot.routing.steps import step_entry
 from bot.status import security, service, vault
 from bot.status.prompts import FACTOR_NAMES, STATUS_PROMPTS, factor_kind_buttons, factor_prompt
 from bot.status.stages import BY_CODE
-from bot.text import normalize
+from bot.text import has_subject, is_question, normalize
 from bot.wording import say
 
 SLOTS = ("status_application_id", "status_factor_kind", "status_factor_ref")
+# the words that leave the lookup: "算了不查了，…" (what is left may ask something else)
+_LEAVING = re.compile(r"算了|不查了|不用查了|不查|不用了|不要了|退出|取消|先不|停止|stop|cancel|never\s*mind", re.I)
 
 
 def _now() -> dt.datetime:
@@ -179,7 +182,13 @@ class ActionStatusStop(Action):
         with kb_session() as session:
             vault.clear_pending(session=session, sender_id=tracker.sender_id)
         dispatcher.utter_message(text=say("status.prompt.stopped"))
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset()]
+        events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None), *_reset()]
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        rest = _LEAVING.sub("", normalize(tracker.latest_message.get("text") or ""))
+        if intent == "stop" and has_subject(rest) and is_question(rest):
+            # "算了不查了，委托函模板在哪": leaving the lookup to ask something else — answered now
+            events.append(FollowupAction("action_respond"))
+        return events
 
 
 class ActionStatusChangeId(Action):
