@@ -22,12 +22,13 @@ from actions import advisor, faq
 from actions.kb import kb_session
 from bot import answers, handover, router
 from bot.advisor import dialogue
+from bot.advisor.entities import series_catalog
 from bot.config import PROBE_PREFIX, settings
 from bot.kb import queries, revisions
 from bot.kb.models import FaqEntry
 from bot.misuse import misuse
 from bot.routing.inputs import Candidate, Context
-from bot.routing.scores import plausible, supported
+from bot.routing.scores import POSITION_REVIEW, plausible, supported
 from bot.routing.shape import elliptical, questions_in
 from bot.routing.steps import asks_next
 from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons, factor_prompt
@@ -37,7 +38,7 @@ from bot.wording import say
 log = logging.getLogger("zhicheng.router")
 INTEGRITY_INTENT = "faq_integrity"
 MAX_MORE = 2  # further questions of one message answered besides the first
-PERSON_FACTS = ("employer", "identity", "series")  # who the person is: read along with a terse follow-up
+PERSON_FACTS = ("employer", "identity")  # who the person is: read along with a terse follow-up
 
 
 def _context(tracker: Tracker, session, text: str) -> Context:
@@ -49,11 +50,17 @@ def _context(tracker: Tracker, session, text: str) -> Context:
     confidence = ranked.get(intent or "", float(top.get("confidence") or 0))
     known = dict(tracker.get_slot("adv_facts") or {})
     return Context(intent=intent, unsure=unsure, intent_confidence=confidence,
-                          out_of_scope=ranked.get("out_of_scope", 0.0),
-                          asking=tracker.get_slot("adv_asking"), topic=tracker.get_slot("adv_topic"), facts=known,
-                          decidable=advisor.decidable_topics(session, known, text),
-                          last_faq=faq.last_answer(tracker), after_status=faq.after_status(tracker),
-                          before=next(iter(faq.earlier_questions(tracker, 1)), ""), refused=faq.refused(tracker))
+                   out_of_scope=ranked.get("out_of_scope", 0.0),
+                   asking=tracker.get_slot("adv_asking"), topic=tracker.get_slot("adv_topic"), facts=known,
+                   decidable=advisor.decidable_topics(session, known, text),
+                   last_faq=faq.last_answer(tracker), after_status=faq.after_status(tracker),
+                   before=next(iter(faq.earlier_questions(tracker, 1)), ""), refused=faq.refused(tracker),
+                   position_series=_position_series())
+
+
+def _position_series() -> frozenset[str]:
+    """The series evaluated by 职务评审 (三(二)): the notice's procedure (三(一)) is not theirs."""
+    return frozenset(name for name, info in series_catalog().items() if info.clause == POSITION_REVIEW)
 
 
 def _scores(candidates, top: int = 5) -> str:
@@ -252,12 +259,14 @@ class ActionRespond(Action):
             advisor.ask_events(dispatcher, asking, again=True)
             return []
         topic = router.topic_of_clauses(list(entry.clauses))
-        if not topic:  # the conversation has moved on from the last advisor topic
-            return [SlotSet("adv_topic", None)] if tracker.get_slot("adv_topic") else []
-        # the facts the question gave stay with the topic: "初级工程师去哪报" then "单位在亦庄"
+        # the facts the question gave stay with the person: "初级工程师去哪报" then "单位在亦庄";
+        # "我是自由职业者" (answered from the freelancers' entry), then "要谁推荐"
         known = dict(tracker.get_slot("adv_facts") or {})
         facts = advisor.facts_after(known, faq.message_text(tracker), session)
-        return [SlotSet("adv_topic", topic)] + ([SlotSet("adv_facts", facts)] if facts != known else [])
+        kept = [SlotSet("adv_facts", facts)] if facts != known else []
+        if not topic:  # the conversation has moved on from the last advisor topic
+            return ([SlotSet("adv_topic", None)] if tracker.get_slot("adv_topic") else []) + kept
+        return [SlotSet("adv_topic", topic)] + kept
 
     async def _inside_status_form(self, dispatcher, tracker, domain) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")

@@ -69,7 +69,8 @@ class ValidateStatusForm(FormValidationAction):
             return {"status_factor_kind": value}
         if _refused(value, dispatcher):  # "你直接把手机号告诉我吧" names the phone, but chooses nothing
             return {"status_factor_kind": None}
-        kind = vault.factor_kind_named(normalize(str(value or "")))  # typed instead of tapped
+        typed = normalize(str(value or ""))  # typed instead of tapped
+        kind = vault.factor_kind_named(typed) or ("id4" if typed.strip() == "id" else None)
         if kind is not None:
             return {"status_factor_kind": kind}
         dispatcher.utter_message(text=say("status.prompt.choose_factor"))

@@ -197,8 +197,8 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
         return Route("faq", faq_id=after.faq_id, topic=topic_of_clauses(after.clauses), reason="the next step")
     # the person's facts, this message's own included ("我是自由职业的…，谁给我推荐")
     facts = dialogue.merge(dict(ctx.facts), text, asking=ctx.asking, answer=None)
-    ranked = sorted(for_this_person(candidates, facts), key=lambda c: c.score, reverse=True)
-    followups = for_this_person(followups, facts)
+    ranked = sorted(for_this_person(candidates, facts, ctx.position_series), key=lambda c: c.score, reverse=True)
+    followups = for_this_person(followups, facts, ctx.position_series)
     following = bool(followups) and elliptical(text)
     if following and ctx.after_status and ctx.last_faq and not has_subject(text):
         # "为啥会这样" / "那怎么办" right after an application's status: about that stage

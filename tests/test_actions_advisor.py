@@ -53,7 +53,7 @@ async def test_deadline_is_answered_against_today(loaded_default_db, monkeypatch
     monkeypatch.setenv("ZHICHENG_TODAY", "2024-12-01")
     messages, _ = await run("现在还能报吗", "ask_deadline")
     conclusion, *_, cited = _text(messages).splitlines()  # closed, on which day, and that it is too late now
-    assert conclusion.startswith("结论：") and "7月23日截止" in conclusion and "不能再申报" in conclusion
+    assert conclusion.startswith("结论：") and "已经截止" in conclusion and "7月23日" in conclusion and "不能再申报" in conclusion
     assert cited == CITE + "三(一)1"
 
 

@@ -68,3 +68,18 @@ def test_a_question_of_its_own_after_a_when_question_is_not_taken_for_when():
     ctx = Context(intent="faq_defense_required", intent_confidence=0.62, last_faq="defense_notice",
                   before="职称答辩是什么时候")
     assert route("初级要答辩不", ctx, [REQUIRED, WHEN], [WHEN]).faq_id == "defense_required"
+
+
+WINDOW = Candidate("apply_window", 2.0, "个人网上申报什么时候？", ("三(一)1",), dated=True)
+POSITION = Candidate("position_series", 0.46, "卫生、中小学教师这些系列怎么评？", ("三(二)",))
+POSITION_SERIES = frozenset({"卫生技术", "中小学教师"})
+
+
+def test_a_series_under_its_own_department_is_answered_by_that_not_by_the_notice_s_window():
+    ctx = Context(intent="faq_apply_window", intent_confidence=0.75, facts={"series": "卫生技术"},
+                  position_series=POSITION_SERIES)
+    assert route("也是7月2号开始报吗", ctx, [WINDOW, POSITION]).faq_id == "position_series"
+    # an engineer asking the same gets the window
+    ctx = Context(intent="faq_apply_window", intent_confidence=0.75, facts={"series": "工程技术"},
+                  position_series=POSITION_SERIES)
+    assert route("也是7月2号开始报吗", ctx, [WINDOW, POSITION]).faq_id == "apply_window"

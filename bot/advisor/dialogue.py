@@ -178,7 +178,7 @@ _YES_NO_FACTS = {"insured_in_beijing": (True, True), "has_work_permit": (True, T
 
 def summary(facts: dict[str, Any]) -> str:
     """The known facts in a few words: "外籍、非公有制经济组织、海淀区、有外国人来华工作许可证"."""
-    words = [str(facts[k]) for k in ("identity", "employer", "series", "level") if facts.get(k)]
+    words = [str(facts[k]) for k in ("identity", "employer", "freelance_field", "series", "level") if facts.get(k)]
     if facts.get("district"):
         words.append(str(facts["district"]))
     if facts.get("association"):

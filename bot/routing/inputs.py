@@ -31,6 +31,7 @@ class Context:
     after_status: bool = False  # that reply was an application's status (last_faq: its stage's entry)
     before: str = ""  # the user's message before this one (typed, not a button), if any
     refused: bool = False  # the reply to it refused to help (misuse)
+    position_series: frozenset[str] = frozenset()  # series evaluated by 职务评审 (三(二)), from the catalog
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 sure entry may lead, and entries written for others than this person."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -44,11 +44,26 @@ _FOR = {"自由职业": ("一第3段", "三(一)2第2段")}
 FOR_WEIGHT = 1.25
 
 
-def for_this_person(candidates: Sequence[Candidate], facts: Mapping[str, Any]) -> list[Candidate]:
+# a series evaluated by 职务评审 follows its 行业主管部门 (三(二)), not this notice's procedure (三(一)…)
+PROCEDURE = "三(一)"
+POSITION_REVIEW = "三(二)"
+
+
+def for_this_person(candidates: Sequence[Candidate], facts: Mapping[str, Any],
+                    position_series: Collection[str] = ()) -> list[Candidate]:
     """The candidates, with those resting only on clauses written for others weighed down, and those
-    written for this person weighed up."""
+    written for this person weighed up. `position_series`: the series evaluated by 职务评审 (a doctor
+    asking "也是7月2号开始报吗" is answered by 三(二), not by the application window)."""
     employer = str(facts.get("employer") or "")
-    other, own = _NOT_FOR.get(employer, ()), _FOR.get(employer, ())
-    return [replace(c, score=min(c.score * NOT_FOR_WEIGHT, NOT_FOR_CAP)) if c.clauses and set(c.clauses) <= set(other)
-            else replace(c, score=c.score * FOR_WEIGHT) if set(c.clauses) & set(own) else c
+    other, own = set(_NOT_FOR.get(employer, ())), set(_FOR.get(employer, ()))
+    position = facts.get("series") in position_series
+
+    def for_others(clauses: tuple[str, ...]) -> bool:
+        return bool(clauses) and (set(clauses) <= other or position and all(c.startswith(PROCEDURE) for c in clauses))
+
+    def for_them(clauses: tuple[str, ...]) -> bool:
+        return bool(set(clauses) & own) or position and POSITION_REVIEW in clauses
+
+    return [replace(c, score=min(c.score * NOT_FOR_WEIGHT, NOT_FOR_CAP)) if for_others(c.clauses)
+            else replace(c, score=c.score * FOR_WEIGHT) if for_them(c.clauses) else c
             for c in candidates]

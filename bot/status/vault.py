@@ -54,7 +54,8 @@ _FILLER = re.compile(r"(我的|身份证号码?|身份证|手机号码?|电话�
                      r"[\s,，。.!！:：;；、~\-()（）\"'“”])+", re.I)
 # the verification a message names, typed instead of tapped ("手机尾号9012", "id card", "身份证吧")
 _FACTOR_KINDS = (("phone4", re.compile(r"手机|电话|phone|mobile|cell", re.I)),
-                 ("id4", re.compile(r"身份证|证件|id\s*card|identity|national\s*id|^\W*id\b", re.I)))
+                 ("id4", re.compile(r"身份证|证件|id\s*card|identity|national\s*id", re.I)))
+# (a bare "id" names nothing: "id 9007" typed for the phone's digits is those digits)
 _STATUS_CUE = re.compile(r"进度|查询|查一下|查查|帮我查|申报编号|编号|后四位|后4位|末四位|尾号|身份证|手机号|"
                          r"到哪一步|哪一步|到哪了|状态|审核到|status", re.I)
 
