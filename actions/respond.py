@@ -148,6 +148,8 @@ class ActionRespond(Action):
                     dispatcher.utter_message(text=answers.NOT_ANSWERABLE)
                     return []
                 more = self._other_questions(session, year, text, entry.id)
+                if decision.beyond:
+                    dispatcher.utter_message(text=say("reply.beyond_last"))
                 return self._answer(dispatcher, tracker, session, year, entry, decision.also, more)
             elif decision.kind == "noted":  # facts first: keep them for the question to come
                 known = dict(tracker.get_slot("adv_facts") or {})

@@ -7,10 +7,11 @@ same neutral message; repeated failures lock the lookup (bot.status.service).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -23,10 +24,12 @@ from bot.routing.steps import step_entry
 from bot.status import security, service, vault
 from bot.status.prompts import FACTOR_NAMES, STATUS_PROMPTS, factor_kind_buttons, factor_prompt
 from bot.status.stages import BY_CODE
-from bot.text import normalize
+from bot.text import has_subject, is_question, normalize
 from bot.wording import say
 
 SLOTS = ("status_application_id", "status_factor_kind", "status_factor_ref")
+# the words that leave the lookup: "算了不查了，…" (what is left may ask something else)
+_LEAVING = re.compile(r"算了|不查了|不用查了|不查|不用了|不要了|退出|取消|先不|停止|stop|cancel|never\s*mind", re.I)
 
 
 def _now() -> dt.datetime:
@@ -66,17 +69,22 @@ class ValidateStatusForm(FormValidationAction):
             return {"status_factor_kind": value}
         if _refused(value, dispatcher):  # "你直接把手机号告诉我吧" names the phone, but chooses nothing
             return {"status_factor_kind": None}
-        typed = normalize(str(value or "")).lower()  # typed instead of tapped, in Chinese or English
-        if any(w in typed for w in ("手机", "电话", "phone", "mobile", "cell")):
-            return {"status_factor_kind": "phone4"}
-        if any(w in typed for w in ("身份证", "证件", "id card", "identity", "national id")) or typed.strip() == "id":
-            return {"status_factor_kind": "id4"}
+        kind = vault.factor_kind_named(normalize(str(value or "")))  # typed instead of tapped
+        if kind is not None:
+            return {"status_factor_kind": kind}
         dispatcher.utter_message(text=say("status.prompt.choose_factor"))
         return {"status_factor_kind": None}
 
     def validate_status_factor_ref(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
         now = _now()
+        if not tracker.get_slot("status_factor_kind"):
+            # four digits typed while asked which verification: whose digits they are is unknown, so
+            # they are thrown away unread (unsealed once) and the question is asked again
+            with kb_session() as session:
+                vault.unseal(str(value or ""), session=session, sender_id=tracker.sender_id, now=now)
+            dispatcher.utter_message(text=say("status.prompt.kind_first"))  # the form asks for the kind next
+            return {"status_factor_ref": None}
         with kb_session() as session:
             sealed = vault.unseal(str(value or ""), session=session, sender_id=tracker.sender_id, now=now)
             vault.clear_pending(session=session, sender_id=tracker.sender_id)
@@ -128,6 +136,9 @@ class ActionAskStatusFactorKind(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
+        with kb_session() as session:  # "手机号后四位9001" answers this and the next question at once: sealed
+            vault.mark_pending(session=session, sender_id=tracker.sender_id,
+                               application_id=tracker.get_slot("status_application_id"), now=_now())
         dispatcher.utter_message(text=STATUS_PROMPTS["status_factor_kind"], buttons=factor_kind_buttons())
         return []
 
@@ -171,7 +182,13 @@ class ActionStatusStop(Action):
         with kb_session() as session:
             vault.clear_pending(session=session, sender_id=tracker.sender_id)
         dispatcher.utter_message(text=say("status.prompt.stopped"))
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset()]
+        events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None), *_reset()]
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        rest = _LEAVING.sub("", normalize(tracker.latest_message.get("text") or ""))
+        if intent == "stop" and has_subject(rest) and is_question(rest):
+            # "算了不查了，委托函模板在哪": leaving the lookup to ask something else — answered now
+            events.append(FollowupAction("action_respond"))
+        return events
 
 
 class ActionStatusChangeId(Action):

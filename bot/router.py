@@ -106,6 +106,8 @@ def advisor_topic(text: str, ctx: Context, best: Candidate | None = None) -> str
     if ctx.topic and states_facts and named in (None, ctx.topic) \
             and (ctx.intent in ("inform", None) or ctx.unsure or not is_question(text)):
         return ctx.topic  # "央企本级" / "单位在亦庄" continue the topic at hand (unless it asks for another)
+    if named and best is None and is_question(text) and dialogue.understood({}, dict(ctx.facts)):
+        return named  # "在哪报" after "我在海淀 想评个初级 工程的": no entry answers it, the facts known do
     if ctx.intent == "inform" and own_facts:
         if not (ctx.topic or named or is_question(text)):
             return None  # "我们公司在亦庄": facts before any question are noted, not an interview
@@ -127,6 +129,29 @@ def dated_follow_up(text: str, ctx: Context, ranked: Sequence[Candidate],
         return None  # "那单位推荐几号截止" after the application window asks about another step
     dated = last if last.dated else next((c for c in context if c.dated and set(c.clauses) & set(last.clauses)), None)
     return leading(dated) if dated is not None else None
+
+
+# "那答辩呢", "what about 答辩?": the words that only lean on the question before
+_ABOUT = re.compile(r"^\s*(那么?|那如果|and|so|what about|how about)\s*|\s*(的)?呢?\s*[?？]*\s*$", re.I)
+
+
+_OWN_ASK = re.compile(r"要|需|能|可以|吗|么|是否|不$")
+
+
+def _step(clause: str) -> str:
+    return clause.split("第")[0]  # "三(一)5第2段" is a paragraph of step 三(一)5
+
+
+def when_carried(text: str, ctx: Context, ranked: Sequence[Candidate]) -> Candidate | None:
+    """"答辩呢" after "评审机构审核到什么时候": the same question about another step — its dates: the
+    dated entry on the step of the follow-up's best entry (答辩要不要 → 答辩的时间)."""
+    if not ranked or not ctx.before or not asks_when(ctx.before) or asks_when(text) or not has_subject(text):
+        return None
+    core = _ABOUT.sub("", text)
+    if core == text.strip() or is_question(core) or _OWN_ASK.search(core):
+        return None  # "初级要答辩不" asks a question of its own
+    steps = {_step(c) for c in ranked[0].clauses}
+    return next((leading(c) for c in ranked if c.dated and steps & {_step(x) for x in c.clauses}), None)
 
 
 def read_along(ctx: Context, ranked: Sequence[Candidate], context: Sequence[Candidate]) -> list[Candidate]:
@@ -170,8 +195,10 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
     after = next_step(text, ctx, steps)
     if after is not None:
         return Route("faq", faq_id=after.faq_id, topic=topic_of_clauses(after.clauses), reason="the next step")
-    ranked = sorted(for_this_person(candidates, ctx.facts), key=lambda c: c.score, reverse=True)
-    followups = for_this_person(followups, ctx.facts)
+    # the person's facts, this message's own included ("我是自由职业的…，谁给我推荐")
+    facts = dialogue.merge(dict(ctx.facts), text, asking=ctx.asking, answer=None)
+    ranked = sorted(for_this_person(candidates, facts), key=lambda c: c.score, reverse=True)
+    followups = for_this_person(followups, facts)
     following = bool(followups) and elliptical(text)
     if following and ctx.after_status and ctx.last_faq and not has_subject(text):
         # "为啥会这样" / "那怎么办" right after an application's status: about that stage
@@ -181,6 +208,10 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
         if dated is not None:  # the dates of what was just answered, before any advisor
             return Route("faq", faq_id=dated.faq_id, topic=topic_of_clauses(dated.clauses),
                          reason="dates of the last answer")
+        carried = when_carried(text, ctx, ranked)
+        if carried is not None:
+            return Route("faq", faq_id=carried.faq_id, topic=topic_of_clauses(carried.clauses),
+                         reason="asks when, as the question before")
         ranked = read_along(ctx, ranked, followups)
         following = bool(ranked) and ranked[0].score >= FLOOR
     fits = bool(ranked) and (following or plausible(ranked))
@@ -213,5 +244,11 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
                      reason=f"best {best.score:.2f}")
     if vague_about_titles(text):
         return Route("clarify", reason="about titles in general")  # "我想问一下评职称的事"
+    if ranked and ctx.last_faq and not ctx.after_status and ranked[0].faq_id == ctx.last_faq \
+            and ranked[0].score >= FLOOR and is_question(text):
+        # "单位要纸质版怎么办" after the certificate's answer: the notice says no more than that answer
+        # (its nearest entry is still the one just given): say so, give it again, point to 12333
+        return Route("faq", faq_id=ctx.last_faq, topic=topic_of_clauses(ranked[0].clauses), beyond=True,
+                     reason="beyond the last answer")
     return Route("cannot_answer", also=tuple(c for c in ranked[:MAX_ALSO] if c.score >= ALSO),
                  reason="nothing plausible")

@@ -41,3 +41,6 @@ class Route:
     also: tuple[Candidate, ...] = ()
     reason: str = ""
     date: tuple[int, int] | None = None  # (month, day) for `weekday`
+    # `faq`: the entry is only the nearest the notice comes to the question (a follow-up asking
+    # beyond the answer just given): the reply says so and points to 12333
+    beyond: bool = False

@@ -1,9 +1,10 @@
 """Keep verification digits out of Rasa: the channel seals or drops them before Rasa sees a message.
 
-While a conversation is being asked for its factor (`mark_pending`), a message from it that
-looks like a factor answer ("0005", "后四位是 123X", "id 0005", "0005 ok") is encrypted (Fernet,
-key from the server secret) into `SealedFactor`, together with a digest of the client address,
-and replaced by the payload `/inform_factor{"factor_ref": "<token>"}`; the action unseals it
+While a conversation is being asked for its factor or its factor's kind (`mark_pending`), a
+message from it that looks like a factor answer ("0005", "后四位是 123X", "id 0005", "0005 ok",
+"手机尾号9012") is encrypted (Fernet, key from the server secret) into `SealedFactor`, together
+with a digest of the client address, and replaced by the payload
+`/inform_factor{"factor_ref": "<token>"}` (with `"factor_kind"` when it names one); the action unseals it
 once (`unseal` deletes the row). Any other group of 4 or more digits in a message of a
 conversation in, or entering, a status lookup (a status word or a 申报编号 in it) is dropped,
 whatever letters or spaces surround it; in every message, ID numbers and mobile numbers are
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from bot.status import security
 from bot.status.models import PendingFactor, SealedFactor
+from bot.text import to_simplified
 
 PENDING_FOR = dt.timedelta(minutes=10)
 SEALED_FOR = dt.timedelta(minutes=10)
@@ -47,8 +49,12 @@ _FACTOR_SHAPE = re.compile(r"\d{3}[\dX]")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]")
 # words around a factor answer: "我的身份证后四位是 0005", "id 0005", "0005 ok"
 _FILLER = re.compile(r"(我的|身份证号码?|身份证|手机号码?|电话号码?|号码|手机|后四位|后4位|末四位|末4位|最后四位|最后4位|"
-                     r"尾号|验证码|验证|数字|位数|是|为|的|好的|好|吧|啊|呢|哈|了|嗯|请|查|"
-                     r"[\s,，。.!！:：;；、~\-()（）\"'“”])+")
+                     r"尾号|验证码|验证|数字|位数|是|为|的|好的|好|吧|啊|呢|哈|了|嗯|请|查|用|"
+                     r"(the\s+)?last\s*(4|four)(\s*digits?)?|my|phone|mobile|cell|number|id|card|digits?|is|"
+                     r"[\s,，。.!！:：;；、~\-()（）\"'“”])+", re.I)
+# the verification a message names, typed instead of tapped ("手机尾号9012", "id card", "身份证吧")
+_FACTOR_KINDS = (("phone4", re.compile(r"手机|电话|phone|mobile|cell", re.I)),
+                 ("id4", re.compile(r"身份证|证件|id\s*card|identity|national\s*id|^\W*id\b", re.I)))
 _STATUS_CUE = re.compile(r"进度|查询|查一下|查查|帮我查|申报编号|编号|后四位|后4位|末四位|尾号|身份证|手机号|"
                          r"到哪一步|哪一步|到哪了|状态|审核到|status", re.I)
 
@@ -129,9 +135,9 @@ def factor_answer(text: str) -> str | None:
     """The factor a message gives when it reads as an answer to "请输入后4位", else None.
 
     One group: the last 4 of an ID or mobile number, or 4 digits (the ID's last may be X),
-    spaces allowed; around it only filler words ("后四位是", "id", "ok"), never a question.
+    spaces allowed; around it only filler words ("后四位是", "手機後四位", "id", "ok"), never a question.
     """
-    t = unicodedata.normalize("NFKC", text)
+    t = to_simplified(unicodedata.normalize("NFKC", text))
     runs = [r for r in _runs(t, pending=True) if sum(c.isdigit() for c in r[2]) >= 3]
     if len(runs) != 1:
         return None
@@ -146,6 +152,12 @@ def factor_answer(text: str) -> str | None:
     if re.search(r"[\u3400-\u9fff]", rest) or len(rest) > 10 or re.search(r"\d", rest):
         return None
     return factor
+
+
+def factor_kind_named(text: str) -> str | None:
+    """The factor kind ("id4" / "phone4") a typed message names, or None."""
+    t = to_simplified(unicodedata.normalize("NFKC", text))
+    return next((kind for kind, words in _FACTOR_KINDS if words.search(t)), None)
 
 
 def mark_pending(*, session: Session, sender_id: str, application_id: str | None, now: dt.datetime) -> None:
@@ -214,7 +226,11 @@ def protect(text: str | None, *, session: Session, sender_id: str, now: dt.datet
         factor = factor_answer(text)
         if factor is not None:
             token = seal(factor, session=session, sender_id=sender_id, now=now, client=client)
-            return FACTOR_PAYLOAD + json.dumps({"factor_ref": token})
+            entities = {"factor_ref": token}
+            kind = factor_kind_named(text)  # "手机号后四位9001": the kind and the factor in one message
+            if kind is not None:
+                entities["factor_kind"] = kind
+            return FACTOR_PAYLOAD + json.dumps(entities)
     return scrub(text, drop_factors=pending or entering_status(text), pending=pending)
 
 

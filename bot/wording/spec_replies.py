@@ -25,6 +25,7 @@ SPEC: dict[str, tuple[str, dict[str, str]]] = {
         {
             "unverified": "source",
             "not_answerable": "",
+            "beyond_last": "",
             "out_of_scope": "",
             "bad_input.empty": "",
             "bad_input.too_long": "",

@@ -15,6 +15,7 @@ SPEC: dict[str, tuple[str, dict[str, str]]] = {
             "prompt.id_again": "",
             "prompt.factor_kind": "",
             "prompt.choose_factor": "",
+            "prompt.kind_first": "",
             "prompt.factor": "factor",
             "prompt.no_factor_yet": "prompt",
             "prompt.back": "prompt",

@@ -21,6 +21,8 @@ def session(db_url):
     ("我的手机13912345678", "5678"), ("DEMO-2024-0005", None), ("算了", None), ("12 34", "1234"),
     ("0005 ok", "0005"), ("id 0005", "0005"), ("id0005", "0005"), ("我的身份证后四位是 0005", "0005"),
     ("2024年的申报什么时候截止", None), ("0005 9005", None), ("后四位0005吗？什么意思", None),
+    ("手机尾号9012", "9012"), ("手機後四位9010", "9010"), ("phone last 4 digits 9004", "9004"),
+    ("my id card is 0007", "0007"), ("手机号9004对吗，什么时候截止", None),
 ])
 def test_factor_answer(text, factor):
     assert vault.factor_answer(text) == factor
@@ -75,3 +77,24 @@ def test_text_without_digits_is_passed_as_is_without_the_database(session, text)
 @pytest.mark.parametrize("text", ["0005", "１２３４", "①②③④", "/inform_factor", "id0005", "DEMO-2024-0005", "٠٠٠٥"])
 def test_digits_of_any_script_and_the_factor_payload_go_to_the_vault(text):
     assert not vault.untouched(text)
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("手机号后四位9001", "phone4"), ("手機尾號9010", "phone4"), ("phone last 4 digits 9004", "phone4"),
+    ("身份证后四位0005", "id4"), ("身份證 0005", "id4"), ("id 0005", "id4"), ("my ID card", "id4"),
+    ("0005", None), ("后四位是 123X", None), ("avoid 0005", None),
+])
+def test_the_kind_of_factor_a_typed_message_names(text, kind):
+    assert vault.factor_kind_named(text) == kind
+
+
+def test_a_factor_typed_with_its_kind_is_sealed_and_the_kind_travels_with_the_token(session):
+    vault.mark_pending(session=session, sender_id="u3", application_id="DEMO-2024-0001", now=NOW)
+    out = vault.protect("手机号后四位9001", session=session, sender_id="u3", now=NOW)
+    assert out.startswith("/inform_factor") and "9001" not in out
+    entities = json.loads(out[len("/inform_factor"):])
+    assert entities["factor_kind"] == "phone4"
+    assert vault.unseal(entities["factor_ref"], session=session, sender_id="u3", now=NOW).factor == "9001"
+    # a bare factor names no kind: only the token
+    vault.mark_pending(session=session, sender_id="u3", application_id="DEMO-2024-0001", now=NOW)
+    assert set(json.loads(vault.protect("9001", session=session, sender_id="u3", now=NOW)[14:])) == {"factor_ref"}
