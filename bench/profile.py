@@ -28,7 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench import closed_loop, group_cpu_seconds, private_env, scale_servers, texts  # noqa: E402
+from loadgen import closed_loop, group_cpu_seconds, texts  # noqa: E402
+from project_servers import private_env, scale_servers  # noqa: E402
+
 from bot.runner import BIN, Servers  # noqa: E402
 
 # leaf frames of a thread or event loop waiting for work (py-spy shows no native frames)
