@@ -24,7 +24,15 @@ from bot.advisor import dialogue
 from bot.misuse import _UNNOTICED, misuse
 from bot.routing.inputs import Candidate, Context, Route
 from bot.routing.scores import FLOOR, for_this_person, leading, plausible
-from bot.routing.shape import asks_when, elliptical, mostly_english, only_code, vague_about_titles, weekday_asked
+from bot.routing.shape import (
+    asks_when,
+    elliptical,
+    mostly_english,
+    only_code,
+    points_back,
+    vague_about_titles,
+    weekday_asked,
+)
 from bot.routing.steps import names_own_step, next_step
 from bot.text import has_subject, is_question
 
@@ -154,10 +162,13 @@ def when_carried(text: str, ctx: Context, ranked: Sequence[Candidate]) -> Candid
     return next((leading(c) for c in ranked if c.dated and steps & {_step(x) for x in c.clauses}), None)
 
 
-def read_along(ctx: Context, ranked: Sequence[Candidate], context: Sequence[Candidate]) -> list[Candidate]:
+def read_along(ctx: Context, ranked: Sequence[Candidate], context: Sequence[Candidate],
+               pointing: bool = False) -> list[Candidate]:
     """A terse follow-up's candidates: its own score, plus half of how well each entry fits the
     questions before it, with a lean towards the entry answered just before ("公示几天" after the
-    unit's review, "在哪交" after payment)."""
+    unit's review, "在哪交" after payment). `pointing`: the message names its subject only by a
+    pronoun ("Who issues it?"): the questions before say what it is about as much as its own words."""
+    weight = 1.0 if pointing else CONTEXT_WEIGHT
     now = {c.faq_id: c for c in ranked}
     before = {c.faq_id: c for c in context}
     scored = []
@@ -166,7 +177,7 @@ def read_along(ctx: Context, ranked: Sequence[Candidate], context: Sequence[Cand
         # the lean: the entry just answered, else the advisor topic at hand ("谁开？" after 委托函)
         close = faq_id == ctx.last_faq or not ctx.last_faq and ctx.topic and topic_of_clauses(base.clauses) == ctx.topic
         lean = (before[faq_id].score if faq_id in before else 0.0) + (CONTINUITY if close else 0.0)
-        scored.append(replace(base, score=(now[faq_id].score if faq_id in now else 0.0) + CONTEXT_WEIGHT * lean))
+        scored.append(replace(base, score=(now[faq_id].score if faq_id in now else 0.0) + weight * lean))
     return sorted(scored, key=lambda c: c.score, reverse=True)
 
 
@@ -212,7 +223,7 @@ def route(text: str, ctx: Context, candidates: Sequence[Candidate],
         if carried is not None:
             return Route("faq", faq_id=carried.faq_id, topic=topic_of_clauses(carried.clauses),
                          reason="asks when, as the question before")
-        ranked = read_along(ctx, ranked, followups)
+        ranked = read_along(ctx, ranked, followups, pointing=points_back(text))
         following = bool(ranked) and ranked[0].score >= FLOOR
     fits = bool(ranked) and (following or plausible(ranked))
     topic = advisor_topic(text, ctx, ranked[0] if fits else None)

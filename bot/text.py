@@ -77,7 +77,9 @@ def bad_input_reason(raw: str | None, max_chars: int) -> str | None:
 
 
 # ... and the A-not-A questions: 会不会, 是不是, 有没有, 行不行, 算不算
-_QUESTION_CUE = re.compile(r"吗|么|呢|\?|？|怎|如何|哪|什么|多少|能不能|可不可以|是否|要不要|需不需要|(?<![那这好前过头后十])几|谁|(?![不没])([\u4e00-\u9fff])[不没]\1")
+_QUESTION_CUE = re.compile(r"吗|么|呢|\?|？|怎|如何|哪|什么|多少|能不能|可不可以|是否|要不要|需不需要|(?<![那这好前过头后十])几|谁|"
+                           r"(?![不没])([\u4e00-\u9fff])[不没]\1|"
+                           r"((?<!好)的|是|对|没错)吧\s*[。.!！]*\s*$")  # "初级是按区报的吧": a tag question
 _CLAUSE_SPLIT = re.compile(r"[。！!？?；;\n]+|[，,](?=[^，,]{4,})")
 _ENGLISH_WORD = re.compile(r"[a-z]*[aeiouy][a-z]*[,.!?;:'\"]*", re.I)  # a whole whitespace-separated word
 

@@ -30,7 +30,9 @@ def test_a_long_message_is_classified_on_the_part_that_asks():
 @pytest.mark.parametrize("text, terse", [("那中级呢", True), ("What about 初级?", True), ("在哪交", True),
                                          ("卫生系列的呢？", True), ("单位审核推荐什么时候开始、要做什么", False),
                                          ("过了这个时间还能推荐吗", True), ("Who issues it?", True),
-                                         ("OK, so when exactly did it close?", True)])
+                                         ("OK, so when exactly did it close?", True),
+                                         ("which department issues it?", True),
+                                         ("When does the online application start?", False)])
 def test_follow_ups_are_recognised(text, terse):
     assert elliptical(text) is terse
 
@@ -89,3 +91,10 @@ def test_the_shape_of_a_message_read_on_its_own():
     assert only_code("../../../../etc/passwd") and not only_code("www.bjrbj.gov.cn 上怎么申报")
     assert mostly_english("how to 申报 an 职称 online") and not mostly_english("怎么申报职称")
     assert vague_about_titles("我想问一下评职称的事") and not vague_about_titles("那告诉我评审专家名单")
+
+
+@pytest.mark.parametrize("text, asks", [("初级工程师是按区报的吧", True), ("央企二级要委托函，对吧", True),
+                                        ("好的吧", False), ("算了吧", False), ("我们公司在亦庄", False)])
+def test_a_tag_question_is_a_question(text, asks):
+    from bot.text import is_question
+    assert is_question(text) is asks

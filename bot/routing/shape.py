@@ -22,10 +22,26 @@ _POINTS_BACK = re.compile(r"他们|她们|它们|给他|给她|找他|找她|那
                           r"\b(it|this|that|them|they)\b", re.I)
 
 
+_LATIN_RUN = re.compile(r"[a-z][a-z'-]*", re.I)
+
+
+def _size(text: str) -> int:
+    """A message's length in characters, an English word counting as two (it says about as much as a
+    two-character Chinese word; its letters say no more than that)."""
+    latin = _LATIN_RUN.findall(text)
+    return len(_PUNCT.sub("", _LATIN_RUN.sub("", text))) + 2 * len(latin)
+
+
+def points_back(text: str) -> bool:
+    """Whether a message names its subject only by pointing back ("它", "这个", "Who issues it?")."""
+    return bool(_POINTS_BACK.search(text))
+
+
 def elliptical(text: str) -> bool:
     """Whether a message is a follow-up that only makes sense with the question before it."""
     core = _PUNCT.sub("", text)
-    return len(core) <= TERSE or bool(_LEANS.search(text.strip())) or len(core) <= 2 * TERSE and (
+    size = _size(text)  # "which department issues it?" is four words, not 23 letters
+    return size <= TERSE or bool(_LEANS.search(text.strip())) or size <= 2 * TERSE and (
         bool(_AGAIN.search(core)) or bool(_POINTS_BACK.search(text)))
 
 
