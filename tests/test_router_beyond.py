@@ -83,3 +83,16 @@ def test_a_series_under_its_own_department_is_answered_by_that_not_by_the_notice
     ctx = Context(intent="faq_apply_window", intent_confidence=0.75, facts={"series": "工程技术"},
                   position_series=POSITION_SERIES)
     assert route("也是7月2号开始报吗", ctx, [WINDOW, POSITION]).faq_id == "apply_window"
+
+
+def test_the_person_s_own_way_of_a_step_answers_even_when_few_of_its_words_were_used():
+    weak = Candidate("freelancer_recommend", 0.2, "自由职业者谁来推荐？", ("三(一)2第2段",))
+    text = "我是自由职业的舞台美术设计，没有单位，谁给我做审核推荐？"
+    r = route(text, Context(intent="faq_unit_review", intent_confidence=0.77), [UNIT_SURE, weak])
+    assert r.faq_id == "freelancer_recommend"
+
+
+def test_a_series_named_among_others_is_not_taken_for_the_person_s_own():
+    facts = {"series": "卫生技术", "_several_series": True}  # "一个报卫生系列，一个报工程中级…"
+    ctx = Context(intent="faq_apply_window", intent_confidence=0.75, facts=facts, position_series=POSITION_SERIES)
+    assert route("截止哪天", ctx, [WINDOW, POSITION]).faq_id == "apply_window"

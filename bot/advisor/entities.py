@@ -260,6 +260,13 @@ def _insured_where(clean: str) -> bool | None:
     return place in _BEIJING or place.startswith("北京") or normalize_district(place) is not None
 
 
+def several_series(text: str | None, *, series_path: Path | None = None) -> bool:
+    """Whether a sentence names more than one series ("一个报卫生系列，一个报工程中级"): an HR
+    person's staff, not one applicant's own series."""
+    clean = _clean(text)
+    return bool(clean) and len({found[2] for found in _matchers(series_path)["series"].find(clean)}) > 1
+
+
 def extract_facts(text: str | None, *, series_path: Path | None = None) -> dict[str, Any]:
     """Every entity and yes/no fact found in a free sentence, as Facts field names -> values.
 

@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from bot.advisor.dialogue import SEVERAL_SERIES
 from bot.routing.inputs import Candidate
 
 PLAUSIBLE = 0.35  # combined score (NLU confidence + retrieval, each 0..1) worth answering
@@ -56,7 +57,7 @@ def for_this_person(candidates: Sequence[Candidate], facts: Mapping[str, Any],
     asking "也是7月2号开始报吗" is answered by 三(二), not by the application window)."""
     employer = str(facts.get("employer") or "")
     other, own = set(_NOT_FOR.get(employer, ())), set(_FOR.get(employer, ()))
-    position = facts.get("series") in position_series
+    position = facts.get("series") in position_series and not facts.get(SEVERAL_SERIES)
 
     def for_others(clauses: tuple[str, ...]) -> bool:
         return bool(clauses) and (set(clauses) <= other or position and all(c.startswith(PROCEDURE) for c in clauses))
@@ -64,6 +65,13 @@ def for_this_person(candidates: Sequence[Candidate], facts: Mapping[str, Any],
     def for_them(clauses: tuple[str, ...]) -> bool:
         return bool(set(clauses) & own) or position and POSITION_REVIEW in clauses
 
-    return [replace(c, score=min(c.score * NOT_FOR_WEIGHT, NOT_FOR_CAP)) if for_others(c.clauses)
-            else replace(c, score=c.score * FOR_WEIGHT) if for_them(c.clauses) else c
-            for c in candidates]
+    out = [replace(c, score=min(c.score * NOT_FOR_WEIGHT, NOT_FOR_CAP)) if for_others(c.clauses)
+           else replace(c, score=c.score * FOR_WEIGHT) if for_them(c.clauses) else c
+           for c in candidates]
+    # the question plainly asked about a step that is not theirs ("没单位谁给我推荐" read as the unit's
+    # review): their own way of that step answers it, however few of its words they used
+    if any(for_others(c.clauses) and c.score >= PLAUSIBLE for c in candidates):
+        own_best = max((c for c in out if for_them(c.clauses)), key=lambda c: c.score, default=None)
+        if own_best is not None:
+            out = [leading(c) if c is own_best else c for c in out]
+    return out
