@@ -66,43 +66,55 @@ class ValidateStatusForm(FormValidationAction):
     def validate_status_factor_kind(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> dict[str, Any]:
         if value in FACTOR_NAMES:
-            return {"status_factor_kind": value}
-        if _refused(value, dispatcher):  # "你直接把手机号告诉我吧" names the phone, but chooses nothing
+            kind: str | None = str(value)
+        elif _refused(value, dispatcher):  # "你直接把手机号告诉我吧" names the phone, but chooses nothing
             return {"status_factor_kind": None}
-        typed = normalize(str(value or ""))  # typed instead of tapped
-        kind = vault.factor_kind_named(typed) or ("id4" if typed.strip() == "id" else None)
-        if kind is not None:
-            return {"status_factor_kind": kind}
-        dispatcher.utter_message(text=say("status.prompt.choose_factor"))
-        return {"status_factor_kind": None}
+        else:
+            typed = normalize(str(value or ""))  # typed instead of tapped
+            kind = vault.factor_kind_named(typed) or ("id4" if typed.strip() == "id" else None)
+        if kind is None:
+            dispatcher.utter_message(text=say("status.prompt.choose_factor"))
+            return {"status_factor_kind": None}
+        kept = tracker.get_slot("status_factor_ref")
+        if kept and kept not in VERDICTS and "status_factor_ref" not in tracker.slots_to_validate():
+            # the 4 digits came first ("9012", then "手机号"): they were kept sealed until now
+            return {"status_factor_kind": kind, **_lookup(kept, kind, dispatcher, tracker)}
+        return {"status_factor_kind": kind}
 
     def validate_status_factor_ref(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
-        now = _now()
-        if not tracker.get_slot("status_factor_kind"):
-            # four digits typed while asked which verification: whose digits they are is unknown, so
-            # they are thrown away unread (unsealed once) and the question is asked again
-            with kb_session() as session:
-                vault.unseal(str(value or ""), session=session, sender_id=tracker.sender_id, now=now)
-            dispatcher.utter_message(text=say("status.prompt.kind_first"))  # the form asks for the kind next
-            return {"status_factor_ref": None}
-        with kb_session() as session:
-            sealed = vault.unseal(str(value or ""), session=session, sender_id=tracker.sender_id, now=now)
-            vault.clear_pending(session=session, sender_id=tracker.sender_id)
-            result = service.lookup(session=session, application_id=tracker.get_slot("status_application_id"),
-                                    factor_kind=tracker.get_slot("status_factor_kind") or "id4",
-                                    factor=sealed.factor if sealed else None, client=sealed.client_key if sealed else None,
-                                    channel="chat", conversation_id=tracker.sender_id, now=now)
-            reply = service.render_result(result, session=session, today=clock.today())
-            context = _stage_entry(session, result.view.stage) if result.ok and result.view else None
-        # the entry on the application's stage travels with the reply: "下一步呢" / "在哪交" after it
-        # are read in its light (actions.faq.last_answer)
-        dispatcher.utter_message(text=reply, json_message={"status_stage": result.view.stage, "context_faq": context}
-                                 if context and result.view else None)
-        if result.verdict == "no_match":
-            dispatcher.utter_message(text=say("status.prompt.id_again"))
-            return {"status_factor_ref": None, "status_application_id": None}
-        return {"status_factor_ref": result.verdict}  # ok / locked: the form is done
+        kind = tracker.get_slot("status_factor_kind")
+        if not kind:
+            # four digits typed while asked which verification: kept sealed (the slot holds only the
+            # token) until the user says whose digits they are; the form asks for the kind next
+            dispatcher.utter_message(text=say("status.prompt.kind_first"))
+            return {"status_factor_ref": str(value or "") or None}
+        return _lookup(str(value or ""), kind, dispatcher, tracker)
+
+
+VERDICTS = ("ok", "locked")  # what status_factor_ref holds once the lookup is done (else: a sealed token)
+
+
+def _lookup(token: str, kind: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    """Unseal the factor once, look the application up, say the result: the slots it leaves."""
+    now = _now()
+    with kb_session() as session:
+        sealed = vault.unseal(token, session=session, sender_id=tracker.sender_id, now=now)
+        vault.clear_pending(session=session, sender_id=tracker.sender_id)
+        result = service.lookup(session=session, application_id=tracker.get_slot("status_application_id"),
+                                factor_kind=kind, factor=sealed.factor if sealed else None,
+                                client=sealed.client_key if sealed else None,
+                                channel="chat", conversation_id=tracker.sender_id, now=now)
+        reply = service.render_result(result, session=session, today=clock.today())
+        context = _stage_entry(session, result.view.stage) if result.ok and result.view else None
+    # the entry on the application's stage travels with the reply: "下一步呢" / "在哪交" after it
+    # are read in its light (actions.faq.last_answer)
+    dispatcher.utter_message(text=reply, json_message={"status_stage": result.view.stage, "context_faq": context}
+                             if context and result.view else None)
+    if result.verdict == "no_match":
+        dispatcher.utter_message(text=say("status.prompt.id_again"))
+        return {"status_factor_ref": None, "status_application_id": None}
+    return {"status_factor_ref": result.verdict}  # ok / locked: the form is done
 
 
 def _stage_entry(session, stage_code: str) -> str | None:

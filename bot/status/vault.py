@@ -49,7 +49,7 @@ _FACTOR_SHAPE = re.compile(r"\d{3}[\dX]")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]")
 # words around a factor answer: "我的身份证后四位是 0005", "id 0005", "0005 ok"
 _FILLER = re.compile(r"(我的|身份证号码?|身份证|手机号码?|电话号码?|号码|手机|后四位|后4位|末四位|末4位|最后四位|最后4位|"
-                     r"尾号|验证码|验证|数字|位数|是|为|的|好的|好|吧|啊|呢|哈|了|嗯|请|查|用|"
+                     r"尾号|验证码|验证|数字|位数|是|为|的|好的|好|吧|啊|呢|哈|了|嗯|请|查|用|她|他|"
                      r"(the\s+)?last\s*(4|four)(\s*digits?)?|my|phone|mobile|cell|number|id|card|digits?|is|"
                      r"[\s,，。.!！:：;；、~\-()（）\"'“”])+", re.I)
 # the verification a message names, typed instead of tapped ("手机尾号9012", "id card", "身份证吧")
