@@ -123,7 +123,8 @@ _TOPIC_WORDS = (("entrustment", re.compile(r"委托函")), ("deadline", re.compi
                                             r"评得了|报得了|有没有机会评|有机会评|能接着评|还能评|还可以评|能继续评|能再评|"
                                             r"(能|可以|能不能|可不可以)(在|来)(北京|本市|京)(申报|报|评|参加|参评)")),
                 # where to apply, when nothing above was named ("公司在丰台，报助理工程师找哪个区")
-                ("institution", re.compile(r"哪个区|哪区|去哪|哪家|哪个评委会|在哪报|哪里报|哪儿报|向谁")))
+                ("institution", re.compile(r"哪个区|哪区|去哪|哪家|哪个评委会|在哪报|哪里报|哪儿报|向谁|"
+                                            r"按[\u4e00-\u9fff]{0,8}区(报|评|申报)|区里(报|评|申报)")))
 
 
 def topic_in(text: str) -> str | None:

@@ -74,6 +74,9 @@ def decide_institution(facts: Facts, *, directory: Iterable[DirectoryEntry],
         reasons.append(say("institution.your_district", district=f.district))
     else:
         reasons.append(say("institution.by_annex1"))
+        if f.series == "工程技术" or f.level == "初级":  # "中级也按区报吗", "出版初级也去区里报吗"
+            clauses = ["二", "五(一)"]
+            reasons.append(say("institution.not_by_district", series=f.series, level=f.level))
 
     entries = [e for e in directory if _matches(e, f.series, f.level, f.district, by_district)]
     verified = [e for e in entries if e.verified]

@@ -231,6 +231,7 @@ SPEC: dict[str, tuple[str, dict[str, str]]] = {
             "by_district": "",
             "your_district": "district",
             "by_annex1": "",
+            "not_by_district": "series level",
             "choose": "",
             "ask": "",
             "found.entry": "entry",

@@ -57,3 +57,16 @@ def test_never_invents_a_phone_number():
 def test_verified_level_specific_row_wins_over_placeholder():
     v = decide_institution(Facts(series="会计", level="中级"), directory=SHIPPED + [OFFICIAL])
     assert v.institutions == [OFFICIAL]
+
+
+@pytest.mark.parametrize("series, level", [("工程技术", "中级"), ("出版", "初级")])
+def test_asked_whether_it_goes_by_district_the_answer_says_only_junior_engineering_does(series, level):
+    v = decide_institution(Facts(series=series, level=level, district="石景山区"), directory=SHIPPED)
+    text = render_verdict(v, notice_number="京人社事业字〔2024〕96号")
+    assert "五(一)" in v.clauses and "工程技术系列的初级职称" in text and "附件1" in text
+    assert "石景山区人力资源" not in text
+
+
+def test_other_levels_and_series_get_no_district_note():
+    v = decide_institution(Facts(series="会计", level="中级"), directory=SHIPPED)
+    assert "五(一)" not in v.clauses
