@@ -6,9 +6,12 @@ still unknown, so the dialogue never asks a question whose answer cannot matter.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.advisor import entities as E
 from bot.advisor.entities import SeriesInfo, series_catalog
 from bot.advisor.verdict import Facts, Verdict, need_info, silent, unique
+from bot.advisor.vocabulary import ART_SERIES, CRAFT_SERIES
 from bot.wording import say
 
 # the notice's own wording quoted in replies lives in the `common` group of knowledge/wording.yml
@@ -148,6 +151,9 @@ def decide_eligibility(facts: Facts, *, catalog: dict[str, SeriesInfo] | None = 
     """yes | conditional | no | not_met | refer | unknown | need_info, with reasons and clauses."""
     catalog = series_catalog() if catalog is None else catalog
     f = facts
+    if _is_freelancer(f) and f.freelance_field and not f.series:
+        # 一第3段: a freelancer's field is evaluated in the 艺术 series, 工艺美术 in its own
+        f = replace(f, series=CRAFT_SERIES if f.freelance_field == CRAFT_SERIES else ART_SERIES)
     info = catalog.get(f.series) if f.series else None
     ruled = _ruled_out(f, info)
     if ruled is not None:

@@ -163,3 +163,9 @@ def test_rendered_need_info_lists_every_missing_fact():
     text = render_verdict(decide_eligibility(Facts()), notice_number=NOTICE)
     assert "请告诉我：您申报的系列（专业）" in text
     assert "还需要了解：您申报的系列（专业）；您的单位类型" in text
+
+
+@pytest.mark.parametrize("field, series", [("舞台影视", "艺术"), ("文学创作", "艺术"), ("工艺美术", "工艺美术")])
+def test_a_freelancer_s_field_settles_the_series(field, series):
+    v = decide_eligibility(Facts(employer="自由职业", is_freelancer=True, freelance_field=field, beijing_1yr=True))
+    assert "series" not in (v.missing or []) and any(series + "系列" in r for r in v.reasons)
