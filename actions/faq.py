@@ -95,14 +95,21 @@ def ranking(tracker: Tracker) -> dict[str, float]:
     return {r["name"]: float(r.get("confidence") or 0) for r in ranked if r.get("name")}
 
 
-def candidates(session, year: int, query: str, intents: dict[str, float]) -> list[Candidate]:
-    """Every FAQ entry the classifier or retrieval thinks of: NLU confidence + retrieval score."""
+def retrieved(session, year: int, query: str) -> dict[str, float]:
+    """The entries retrieval finds for the question, by score."""
+    return {hit.faq_id: hit.score for hit in search(query, session=session, year=year, limit=5)}
+
+
+def candidates(session, year: int, query: str, intents: dict[str, float],
+               hits: dict[str, float] | None = None) -> list[Candidate]:
+    """Every FAQ entry the classifier or retrieval thinks of: NLU confidence + retrieval score
+    (`hits`: retrieval's, when already asked)."""
     scores: dict[str, float] = {}
     entries = {e.id: e for e in queries.faqs_by_intents(session=session, year=year, intents=list(intents))}
     for entry in entries.values():
         scores[entry.id] = intents[entry.intent] if entry.intent is not None else 0.0  # found by its intent
-    for hit in search(query, session=session, year=year, limit=5):
-        scores[hit.faq_id] = scores.get(hit.faq_id, 0.0) + hit.score
+    for faq_id, score in (retrieved(session, year, query) if hits is None else hits).items():
+        scores[faq_id] = scores.get(faq_id, 0.0) + score
     missing = [faq_id for faq_id in scores if faq_id not in entries]  # found by retrieval only: one query
     entries.update((e.id, e) for e in queries.faqs_by_ids(session=session, year=year, faq_ids=missing))
     out = [candidate(entries[faq_id], score) for faq_id, score in scores.items() if faq_id in entries]

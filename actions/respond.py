@@ -124,12 +124,14 @@ class ActionRespond(Action):
                 entry = queries.faq_by_id(session=session, year=year, faq_id=str(tapped))
                 if entry is not None:
                     return self._answer(dispatcher, tracker, session, year, entry, ())
-            options = faq.candidates(session, year, question_part(text), faq.ranking(tracker))
+            hits = faq.retrieved(session, year, question_part(text))
+            options = faq.candidates(session, year, question_part(text), faq.ranking(tracker), hits)
             followups = self._followups(tracker, session, year, text, ctx)
             if ctx.intent and ctx.intent.startswith("faq_") and not ctx.unsure:
                 entry = queries.faq_by_intent(session=session, year=year, intent=ctx.intent)
-                found = next((o.score for o in options if entry is not None and o.faq_id == entry.id), 0.0)
-                if entry is not None and supported(ctx.intent_confidence, found - ctx.intent_confidence):
+                found = hits.get(entry.id, 0.0) if entry is not None else 0.0
+                elsewhere = any(entry is None or faq_id != entry.id for faq_id in hits)
+                if entry is not None and supported(ctx.intent_confidence, found, elsewhere):
                     options = [faq.candidate(entry, 2.0)] + \
                               [o for o in options if o.faq_id != entry.id]  # the classifier is sure: its entry leads
                 elif entry is not None:  # sure of an entry that shares nothing with the question: not sure

@@ -37,3 +37,11 @@ def test_an_entry_for_others_does_not_lead_on_the_classifiers_certainty():
     own = Candidate("freelancer_recommend", 0.4, "自由职业者推荐？", ("三(一)2第2段",))
     r = route("没有单位，那这一步我怎么办？", Context(intent="faq_unit_review", facts={"employer": "自由职业"}), [unit, own])
     assert r.faq_id == "freelancer_recommend"
+
+
+def test_the_classifier_s_sure_entry_needs_retrieval_to_find_it_when_retrieval_finds_others():
+    from bot.routing.scores import supported
+    assert supported(0.76, 0.2, elsewhere=True)  # found by both
+    assert not supported(0.76, 0.0, elsewhere=True)  # retrieval found other entries, not this one
+    assert supported(0.76, 0.0, elsewhere=False)  # retrieval found nothing at all: the classifier decides
+    assert not supported(0.5, 0.0, elsewhere=False)
