@@ -16,7 +16,7 @@ def say(servers, text, sender=None) -> str:
     return ask.ask(servers.rasa_url, text, sender or f"t-{uuid.uuid4().hex[:8]}")
 
 
-GATE = 0.94
+GATE = 0.95  # the gate for the development set (measured: 96.1%)
 
 
 def test_question_set_pass_rate(servers, capsys):
