@@ -159,11 +159,12 @@ async def test_the_weekday_answer_names_the_window_that_ends_that_day(loaded_def
                                          ("ID card", "id4"), ("Mobile", "phone4")])
 def test_the_verification_method_typed_in_chinese_or_english_is_understood(typed, kind, dispatcher):
 
-    out = ValidateStatusForm().validate_status_factor_kind(typed, dispatcher, None, {})
+    out = ValidateStatusForm().validate_status_factor_kind(typed, dispatcher, tracker(typed), {})
     assert out == {"status_factor_kind": kind} and not dispatcher.messages
 
 
 def test_a_method_not_understood_is_asked_again(dispatcher):
 
-    assert ValidateStatusForm().validate_status_factor_kind("不知道", dispatcher, None, {}) == {"status_factor_kind": None}
+    assert ValidateStatusForm().validate_status_factor_kind("不知道", dispatcher, tracker("不知道"), {}) == \
+        {"status_factor_kind": None}
     assert "身份证号后4位还是手机号后4位" in dispatcher.messages[0]["text"]
