@@ -22,13 +22,13 @@ from actions import advisor, faq
 from actions.kb import kb_session
 from bot import answers, handover, router
 from bot.advisor import dialogue
-from bot.advisor.entities import series_catalog
+from bot.advisor.series_catalog import position_series
 from bot.config import PROBE_PREFIX, settings
 from bot.kb import queries, revisions
 from bot.kb.models import FaqEntry
 from bot.misuse import misuse
 from bot.routing.inputs import Candidate, Context
-from bot.routing.scores import POSITION_REVIEW, plausible, supported
+from bot.routing.scores import plausible, supported
 from bot.routing.shape import elliptical, questions_in
 from bot.routing.steps import asks_next
 from bot.status.prompts import STATUS_PROMPTS, factor_kind_buttons, factor_prompt
@@ -55,12 +55,7 @@ def _context(tracker: Tracker, session, text: str) -> Context:
                    decidable=advisor.decidable_topics(session, known, text),
                    last_faq=faq.last_answer(tracker), after_status=faq.after_status(tracker),
                    before=next(iter(faq.earlier_questions(tracker, 1)), ""), refused=faq.refused(tracker),
-                   position_series=_position_series())
-
-
-def _position_series() -> frozenset[str]:
-    """The series evaluated by 职务评审 (三(二)): the notice's procedure (三(一)) is not theirs."""
-    return frozenset(name for name, info in series_catalog().items() if info.clause == POSITION_REVIEW)
+                   position_series=position_series())
 
 
 def _scores(candidates, top: int = 5) -> str:

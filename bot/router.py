@@ -25,6 +25,7 @@ from bot.misuse import _UNNOTICED, misuse
 from bot.routing.inputs import Candidate, Context, Route
 from bot.routing.scores import FLOOR, for_this_person, leading, plausible
 from bot.routing.shape import (
+    about_only,
     asks_when,
     elliptical,
     mostly_english,
@@ -33,7 +34,7 @@ from bot.routing.shape import (
     vague_about_titles,
     weekday_asked,
 )
-from bot.routing.steps import names_own_step, next_step
+from bot.routing.steps import names_own_step, next_step, step_of
 from bot.text import has_subject, is_question
 
 TOPIC_OF_INTENT = {"ask_eligibility": "eligibility", "ask_entrustment": "entrustment",
@@ -139,27 +140,15 @@ def dated_follow_up(text: str, ctx: Context, ranked: Sequence[Candidate],
     return leading(dated) if dated is not None else None
 
 
-# "那答辩呢", "what about 答辩?": the words that only lean on the question before
-_ABOUT = re.compile(r"^\s*(那么?|那如果|and|so|what about|how about)\s*|\s*(的)?呢?\s*[?？]*\s*$", re.I)
-
-
-_OWN_ASK = re.compile(r"要|需|能|可以|吗|么|是否|不$")
-
-
-def _step(clause: str) -> str:
-    return clause.split("第")[0]  # "三(一)5第2段" is a paragraph of step 三(一)5
-
-
 def when_carried(text: str, ctx: Context, ranked: Sequence[Candidate]) -> Candidate | None:
     """"答辩呢" after "评审机构审核到什么时候": the same question about another step — its dates: the
     dated entry on the step of the follow-up's best entry (答辩要不要 → 答辩的时间)."""
     if not ranked or not ctx.before or not asks_when(ctx.before) or asks_when(text) or not has_subject(text):
         return None
-    core = _ABOUT.sub("", text)
-    if core == text.strip() or is_question(core) or _OWN_ASK.search(core):
+    if not about_only(text):
         return None  # "初级要答辩不" asks a question of its own
-    steps = {_step(c) for c in ranked[0].clauses}
-    return next((leading(c) for c in ranked if c.dated and steps & {_step(x) for x in c.clauses}), None)
+    steps = {step_of(c) for c in ranked[0].clauses}
+    return next((leading(c) for c in ranked if c.dated and steps & {step_of(x) for x in c.clauses}), None)
 
 
 def read_along(ctx: Context, ranked: Sequence[Candidate], context: Sequence[Candidate],

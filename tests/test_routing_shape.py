@@ -98,3 +98,10 @@ def test_the_shape_of_a_message_read_on_its_own():
 def test_a_tag_question_is_a_question(text, asks):
     from bot.text import is_question
     assert is_question(text) is asks
+
+
+@pytest.mark.parametrize("text, about", [("答辩呢", True), ("那答辩的呢？", True), ("what about 答辩?", True),
+                                         ("初级要答辩不", False), ("答辩", False), ("他说是人社局委托的", False)])
+def test_a_message_that_only_names_a_new_subject(text, about):
+    from bot.routing.shape import about_only
+    assert about_only(text) is about

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.advisor.associations import named_association
-from bot.advisor.entities import CENTRAL, bare_central_tier, extract_facts, several_series
+from bot.advisor.entities import CENTRAL, SEVERAL_SERIES, bare_central_tier, extract_facts
 from bot.advisor.verdict import FACT_LABELS, Facts, Verdict
 from bot.wording import Phrases, say
 
@@ -53,7 +53,6 @@ def question(fact: str) -> tuple[str, tuple[tuple[str, str], ...]]:
 _CENTRAL_LEVEL = (("本级", "中央在京单位本级"), ("二级", "中央在京单位二级"), ("三级", "中央在京单位三级及以下"),
                   ("四级", "中央在京单位三级及以下"), ("下属", "中央在京单位三级及以下"))
 ASSUMED_KEY = "_assumed"  # facts the last verdict assumed: a bare 是/不是 next answers the first
-SEVERAL_SERIES = "_several_series"  # the turn that gave the series named others too (an HR person's staff)
 READ_AS = "_read_as"  # the bare tier word read as a central unit in this turn: the reply says so
 _HIGH_SKILL = re.compile(r"高级工(?!程)|高级技师|(?<!工程)技师|高技能")  # 高级工程师 is no 高级工
 _EXPERTS = ((re.compile(r"[2-9两三四五六七八九十]\s*[名个位]|2名及以上|两个以上|多名"), 2),
@@ -81,10 +80,8 @@ def merge(known: dict[str, Any], text: str, *, asking: str | None, answer: bool 
     facts = {} if switches_person(text) else dict(known)
     facts.pop(READ_AS, None)
     new = extract_facts(text)
-    if several_series(text):
-        new[SEVERAL_SERIES] = True  # the series kept is only the first named: not the person's own
-    elif "series" in new:
-        facts.pop(SEVERAL_SERIES, None)
+    if "series" in new and SEVERAL_SERIES not in new:
+        facts.pop(SEVERAL_SERIES, None)  # one series named now: the person's own
     if "employer" not in new:
         if str(facts.get("employer") or "").startswith(CENTRAL):
             employer = next((employer for word, employer in _CENTRAL_LEVEL if word in text), None)

@@ -260,11 +260,7 @@ def _insured_where(clean: str) -> bool | None:
     return place in _BEIJING or place.startswith("北京") or normalize_district(place) is not None
 
 
-def several_series(text: str | None, *, series_path: Path | None = None) -> bool:
-    """Whether a sentence names more than one series ("一个报卫生系列，一个报工程中级"): an HR
-    person's staff, not one applicant's own series."""
-    clean = _clean(text)
-    return bool(clean) and len({found[2] for found in _matchers(series_path)["series"].find(clean)}) > 1
+SEVERAL_SERIES = "_several_series"  # the sentence that gave the series named others too
 
 
 def extract_facts(text: str | None, *, series_path: Path | None = None) -> dict[str, Any]:
@@ -282,6 +278,9 @@ def extract_facts(text: str | None, *, series_path: Path | None = None) -> dict[
         found = m[kind].find(clean)
         if found:
             facts[kind] = found[0][2]
+            if kind == "series" and len({f[2] for f in found}) > 1:
+                # "一个报卫生系列，一个报工程中级": an HR person's staff, not one applicant's own series
+                facts[SEVERAL_SERIES] = True
     districts = m["district"].find(clean)
     if len({d[2] for d in districts}) > 1:
         # 参保单位所在区 (五(一)): "人常驻通州的项目部，但社保是总公司交的，总公司在东城" → 东城

@@ -53,3 +53,16 @@ def series_catalog(path: Path | None = None) -> dict[str, SeriesInfo]:
 @lru_cache(maxsize=4)
 def _catalog(path: Path, _mtime: int) -> dict[str, SeriesInfo]:
     return read_series(path)
+
+
+POSITION_REVIEW = "三(二)"  # 职务评审: the series follows its 行业主管部门, not this notice's procedure
+
+
+def position_series(path: Path | None = None) -> frozenset[str]:
+    """The series evaluated by 职务评审 (三(二)), cached with the catalog."""
+    return _position(*_version(path))
+
+
+@lru_cache(maxsize=4)
+def _position(path: Path, mtime: int) -> frozenset[str]:
+    return frozenset(name for name, info in _catalog(path, mtime).items() if info.clause == POSITION_REVIEW)

@@ -6,7 +6,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from bot.advisor.dialogue import SEVERAL_SERIES
+from bot.advisor.entities import SEVERAL_SERIES
+from bot.advisor.series_catalog import POSITION_REVIEW
 from bot.routing.inputs import Candidate
 
 PLAUSIBLE = 0.35  # combined score (NLU confidence + retrieval, each 0..1) worth answering
@@ -48,7 +49,6 @@ FOR_WEIGHT = 1.25
 
 # a series evaluated by 职务评审 follows its 行业主管部门 (三(二)), not this notice's procedure (三(一)…)
 PROCEDURE = "三(一)"
-POSITION_REVIEW = "三(二)"
 
 
 def for_this_person(candidates: Sequence[Candidate], facts: Mapping[str, Any],

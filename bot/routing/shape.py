@@ -32,6 +32,19 @@ def _size(text: str) -> int:
     return len(_PUNCT.sub("", _LATIN_RUN.sub("", text))) + 2 * len(latin)
 
 
+# of _LEANS, the words of "the same question, about X" alone: "那答辩呢", "what about 答辩?" (a
+# pronoun or 如果 brings more than a new subject)
+_ABOUT = re.compile(r"^\s*(那么?|那如果|and|so|what about|how about)\s*|\s*的?呢\s*[?？]*\s*$", re.I)
+_OWN_ASK = re.compile(r"要|需|能|可以|吗|么|是否|不$")
+
+
+def about_only(text: str) -> bool:
+    """Whether a message only names what it is about and leans on the question before for the
+    rest ("那答辩呢", "What about 初级?"), asking nothing of its own ("初级要答辩不")."""
+    core = _ABOUT.sub("", text).strip(" ?？")
+    return core != text.strip() and not is_question(core) and not _OWN_ASK.search(core)
+
+
 def points_back(text: str) -> bool:
     """Whether a message names its subject only by pointing back ("它", "这个", "Who issues it?")."""
     return bool(_POINTS_BACK.search(text))

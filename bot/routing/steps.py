@@ -32,6 +32,11 @@ _WITHIN = {"三(一)2": re.compile(r"公示|审核|审查")}
 _AFTER = re.compile(r"(?:之后|以后)\s*(?:[a-z]+\s+){0,2}")
 
 
+def step_of(clause: str) -> str:
+    """The step a clause belongs to: "三(一)5第2段" is a paragraph of step 三(一)5."""
+    return clause.split("第")[0]
+
+
 def names_own_step(text: str, entry: Candidate) -> bool:
     """Whether every step of the procedure `text` names is the one `entry` rests on ("过了这个时间
     还能推荐吗" after the unit's review names that review, 三(一)2)."""
