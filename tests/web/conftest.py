@@ -4,6 +4,7 @@ Playwright's own browser download is never used."""
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,21 @@ def browser():
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def shoot(page, name: str, full_page: bool = False) -> None:
+    """Save a screenshot of what the user sees to var/screenshots/NAME.png, for people to look at.
+
+    The picture is not what a test asserts: headless Chromium now and then never delivers the
+    frame of a capture (seen in CI: "fonts loaded", then a 30 s timeout). One retry, then a
+    warning; the test's assertions decide whether it passes."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = str(SCREENSHOTS / f"{name}.png")
+    for _attempt in (1, 2):
+        try:
+            page.screenshot(path=path, full_page=full_page, timeout=15_000)
+            return
+        except Exception as err:  # playwright's TimeoutError; the page itself is checked by the test
+            last = err
+            page.wait_for_timeout(500)
+    warnings.warn(f"screenshot {name}.png not taken: {last}", stacklevel=2)

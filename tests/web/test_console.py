@@ -18,7 +18,7 @@ from bot.kb.models import FaqEntry
 from bot.staff import accounts
 from bot.status.models import LookupAudit
 from tests.conftest import tracker_events
-from tests.web.conftest import SCREENSHOTS
+from tests.web.conftest import shoot
 
 PASSWORDS = {"agent1": "agent password 1", "editor1": "editor password 1", "pub1": "publisher password 1",
              "locky": "locky password 1"}
@@ -84,8 +84,7 @@ def test_agent_finds_an_answer_by_three_keywords_runs_an_advisor_and_looks_up_a_
     assert "委托函" in first.locator(".ag-clause").first.inner_text()
     first.get_by_role("button", name="复制答案").click()
     assert page.evaluate("() => navigator.clipboard.readText()") == answer.inner_text()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "console-search.png"), full_page=True)
+    shoot(page, "console-search", full_page=True)
 
     # 👎 "didn't help the caller" is stored like the widget's, under the agent's name
     page.once("dialog", lambda d: d.accept("来电人问的是三级单位"))
@@ -105,7 +104,7 @@ def test_agent_finds_an_answer_by_three_keywords_runs_an_advisor_and_looks_up_a_
     verdict = page.get_by_role("region", name="判断结果")
     assert "结论：" in verdict.inner_text() and "委托函" in verdict.inner_text()
     assert "五(二)" in verdict.inner_text()
-    page.screenshot(path=str(SCREENSHOTS / "console-advisor.png"), full_page=True)
+    shoot(page, "console-advisor", full_page=True)
 
     # a demo application, audited with the logged-in account (not a typed name)
     page.get_by_label("申报编号").fill("DEMO-2024-0001")
@@ -116,7 +115,7 @@ def test_agent_finds_an_answer_by_three_keywords_runs_an_advisor_and_looks_up_a_
         audit = s.scalar(select(LookupAudit).where(LookupAudit.channel == "agent_console")
                          .order_by(LookupAudit.id.desc()))
     assert audit.agent == "agent1" and audit.application_id == "DEMO-2024-0001" and audit.result == "ok"
-    page.screenshot(path=str(SCREENSHOTS / "console-status.png"), full_page=True)
+    shoot(page, "console-status", full_page=True)
 
 
 def test_a_handover_code_opens_the_conversation(staff, context):
@@ -130,7 +129,7 @@ def test_a_handover_code_opens_the_conversation(staff, context):
     transcript = page.get_by_role("list", name="对话记录")
     text = transcript.inner_text()
     assert "央企二级单位要开委托函吗" in text and "转人工" in text and "委托函" in text
-    page.screenshot(path=str(SCREENSHOTS / "console-handover.png"), full_page=True)
+    shoot(page, "console-handover", full_page=True)
     page.get_by_role("textbox", name="转接码").fill("ZZZZ")
     page.get_by_role("button", name="打开").click()
     assert "没有这个转接码" in page.get_by_role("alert").inner_text()
@@ -159,7 +158,7 @@ def test_editor_drafts_publisher_publishes_the_bot_answers_it_and_restore_brings
     denied = editor.request.post(f"{url}/admin/revision/{draft_id}/publish", form={"csrf": csrf})
     assert denied.status == 403
     assert answer_of(ENTRY) == old
-    editor.screenshot(path=str(SCREENSHOTS / "admin-draft.png"), full_page=True)
+    shoot(editor, "admin-draft", full_page=True)
 
     pub_ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
     try:
@@ -170,7 +169,7 @@ def test_editor_drafts_publisher_publishes_the_bot_answers_it_and_restore_brings
         publisher.get_by_role("heading", name=f"发布修订 #{draft_id}").wait_for()  # the check, then confirm
         assert answer_of(ENTRY) == old
         assert "开发问题集检查" in publisher.content()
-        publisher.screenshot(path=str(SCREENSHOTS / "admin-publish-check.png"), full_page=True)
+        shoot(publisher, "admin-publish-check", full_page=True)
         publisher.get_by_role("button", name="确认发布").click()
         publisher.wait_for_load_state()
         assert answer_of(ENTRY) == NEW_ANSWER
@@ -184,7 +183,7 @@ def test_editor_drafts_publisher_publishes_the_bot_answers_it_and_restore_brings
 
         history = publisher.locator(".st-history")
         assert "+answer: " + NEW_ANSWER in history.inner_text() and "pub1 发布于" in history.inner_text()
-        publisher.screenshot(path=str(SCREENSHOTS / "admin-history.png"), full_page=True)
+        shoot(publisher, "admin-history", full_page=True)
         publisher.locator("button.restore").last.click()  # the oldest: the text from knowledge/
         assert answer_of(ENTRY) == old
         assert old in bot_says(url, "console-edit-3", QUESTION)
@@ -228,7 +227,7 @@ def test_roles_csrf_and_login(staff, context, browser):
         assert "已锁定" in page.get_by_role("alert").inner_text()
         page = login(lock_ctx, url, "locky")  # the right password is refused while locked
         assert "已锁定" in page.get_by_role("alert").inner_text() and page.url.endswith("/login")
-        page.screenshot(path=str(SCREENSHOTS / "login-locked.png"))
+        shoot(page, "login-locked")
     finally:
         lock_ctx.close()
 
@@ -246,7 +245,7 @@ def test_an_unanswered_question_reaches_the_inbox_and_once_linked_is_answered(st
         group = page.locator(".inbox-group", has_text=question)
         assert "1 次" in group.inner_text()
         group.get_by_label("关联到条目").select_option("pass_vote")
-        page.screenshot(path=str(SCREENSHOTS / "admin-inbox.png"), full_page=True)
+        shoot(page, "admin-inbox", full_page=True)
         group.get_by_role("button", name="关联").click()
         assert "pass_vote" in page.get_by_role("status").inner_text()
         assert page.locator(".inbox-group", has_text=question).count() == 0
@@ -270,7 +269,7 @@ def test_import_page_shows_the_row_by_row_report(staff, context, browser, tmp_pa
         report = page.get_by_role("region", name="导入结果").inner_text()
         assert "共 2 行" in report and "第2行" in report and "未知的系列：烹饪" in report
         assert "第3行" in report and "电话格式不正确：电话123" in report
-        page.screenshot(path=str(SCREENSHOTS / "admin-import.png"), full_page=True)
+        shoot(page, "admin-import", full_page=True)
     finally:
         pub_ctx.close()
     editor = login(context, url, "editor1")
@@ -288,4 +287,4 @@ def test_dashboard_shows_todays_figures(staff, context):
     row = page.get_by_role("table", name="每天").locator("tbody tr").first
     cells = row.locator("td").all_inner_texts()
     assert int(cells[1]) >= 1 and int(cells[2]) >= 1 and int(cells[5]) >= 1  # questions, conversations, hand-overs
-    page.screenshot(path=str(SCREENSHOTS / "admin-dashboard.png"), full_page=True)
+    shoot(page, "admin-dashboard", full_page=True)

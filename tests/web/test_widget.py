@@ -16,7 +16,7 @@ from bot.feedback import Feedback
 from bot.kb.models import FaqEntry
 from tests.conftest import tracker_events
 from tests.security.helpers import _strings, without_random_ids
-from tests.web.conftest import SCREENSHOTS
+from tests.web.conftest import SCREENSHOTS, shoot
 
 ROOT_JS = "document.querySelector('#zhicheng-widget').shadowRoot"
 
@@ -161,8 +161,7 @@ def test_status_check_masks_the_digits(widget):
     assert box.get_attribute("pattern") == "[0-9Xx]{4}"
     assert widget.page.get_by_label("4位验证数字（输入内容已隐藏）").count() == 1
     box.fill("90")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    widget.page.screenshot(path=str(SCREENSHOTS / "status-factor-1280x800.png"))
+    shoot(widget.page, "status-factor-1280x800")
 
     reply = widget.ask("9006")
     assert "待缴费" in reply and "三(一)4" in reply
@@ -328,15 +327,14 @@ def test_declared_colour_pairs_have_contrast():
     ("widget-zoom200", {"width": 640, "height": 400}, 2),
 ])
 def test_screenshots(browser, servers, name, viewport, scale):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     ctx = browser.new_context(viewport=viewport, device_scale_factor=scale, locale="zh-CN")
     try:
         page = ctx.new_page()
         w = Widget(page, servers.web_url).goto()
-        page.screenshot(path=str(SCREENSHOTS / f"page-{name}.png"))
+        shoot(page, f"page-{name}")
         w.open()
         w.ask("委托函 二级单位")
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        shoot(page, name)
         # nothing sticks out sideways, and the panel fits the window
         assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"]
         box = page.locator(".zc-panel").bounding_box()
@@ -346,12 +344,12 @@ def test_screenshots(browser, servers, name, viewport, scale):
         if name == "widget-360x740":  # the end of the answer, with the feedback form open
             w.bots().last.get_by_role("button", name="没帮助").click()
             page.evaluate(f"() => {{ const b = {ROOT_JS}.querySelector('.zc-body'); b.scrollTop = b.scrollHeight; }}")
-            page.screenshot(path=str(SCREENSHOTS / "feedback-360x740.png"))
+            shoot(page, "feedback-360x740")
         if name == "widget-1280x800":
             w.bots().last.locator("a.zc-cite").first.click()
             page.locator(".zc-dialog").wait_for(state="visible")
             page.wait_for_function(f"() => !{ROOT_JS}.querySelector('.zc-dlg-body').textContent.includes('正在加载')")
-            page.screenshot(path=str(SCREENSHOTS / "clause-dialog-1280x800.png"))
+            shoot(page, "clause-dialog-1280x800")
     finally:
         ctx.close()
     assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
@@ -371,8 +369,7 @@ def test_offline_message_when_rasa_is_stopped(widget, servers):
         assert "暂时连不上服务器" in text and "请稍后再试" in text and "12333" in text
         assert box.input_value() == "申报时间是哪天"  # nothing is lost
         assert widget.user_bubbles() == []  # and nothing pretends to be sent
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        widget.page.screenshot(path=str(SCREENSHOTS / "offline-1280x800.png"))
+        shoot(widget.page, "offline-1280x800")
     finally:
         servers.start_rasa()
         servers.wait(timeout=300)

@@ -75,7 +75,7 @@ def test_the_groups_are_headed_by_their_chinese_titles(web, browser):
     """Staff see what each group is: its title (bot.wording.spec.TITLES, written to wording.yml) heads
     it, its id only beside it, in small print."""
     from bot.wording.spec import TITLES
-    from tests.web.conftest import SCREENSHOTS
+    from tests.web.conftest import shoot
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
     try:
         page = context.new_page()
@@ -89,9 +89,8 @@ def test_the_groups_are_headed_by_their_chinese_titles(web, browser):
         assert headings == [f"{title} {group}" for group, title in TITLES.items()]
         assert page.get_by_role("heading", name="要不要开委托函 entrustment").is_visible()
         assert page.locator("h2 small").first.inner_text() == "common"
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "admin-wording.png"), full_page=False)
+        shoot(page, "admin-wording")
         page.get_by_role("heading", name="要不要开委托函 entrustment").scroll_into_view_if_needed()
-        page.screenshot(path=str(SCREENSHOTS / "admin-wording-entrustment.png"), full_page=False)
+        shoot(page, "admin-wording-entrustment")
     finally:
         context.close()
