@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,11 +64,32 @@ class Settings:
         return f"http://{self.host}:{port or self.actions_port}/webhook"
 
 
+def database_url() -> str:
+    """settings().database_url without building the rest (asked for every database session)."""
+    return os.environ.get("DATABASE_URL") or _default_database_url(os.environ.get("ZHICHENG_VAR_DIR"))
+
+
+@lru_cache(maxsize=8)
+def _default_database_url(var_dir: str | None) -> str:
+    return f"sqlite:///{Path(var_dir or ROOT / 'var') / 'zhicheng.db'}"
+
+
+def knowledge_file(name: str) -> Path:
+    """settings().knowledge_file(name), resolved, without building the rest (asked per message)."""
+    return _knowledge_file(os.environ.get("ZHICHENG_KNOWLEDGE_DIR"), name)
+
+
+@lru_cache(maxsize=64)
+def _knowledge_file(knowledge_dir: str | None, name: str) -> Path:
+    return (Path(knowledge_dir or ROOT / "knowledge") / name).resolve()
+
+
 def settings() -> Settings:
+    """Every setting, read from the environment now (a test may change it between calls)."""
     var_dir = Path(os.environ.get("ZHICHENG_VAR_DIR", ROOT / "var"))
     explicit_db = os.environ.get("DATABASE_URL")
     return Settings(
-        database_url=explicit_db or f"sqlite:///{var_dir / 'zhicheng.db'}",
+        database_url=database_url(),
         knowledge_dir=Path(os.environ.get("ZHICHENG_KNOWLEDGE_DIR", ROOT / "knowledge")),
         var_dir=var_dir,
         today=os.environ.get("ZHICHENG_TODAY") or None,

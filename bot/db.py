@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from bot.config import settings
+from bot.config import database_url
 
 
 def get_engine(url: str | None = None, *, busy_timeout: float = 30) -> Engine:
@@ -20,7 +20,7 @@ def get_engine(url: str | None = None, *, busy_timeout: float = 30) -> Engine:
     `busy_timeout` is how long an SQLite statement waits for another writer's lock; the chat
     channel uses a short one so a long write elsewhere never stalls a reply.
     """
-    return _engine(url or settings().database_url, busy_timeout)
+    return _engine(url or database_url(), busy_timeout)
 
 
 @lru_cache(maxsize=8)
@@ -77,6 +77,12 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
 
 
 def session_factory(url: str | None = None, *, busy_timeout: float = 30) -> sessionmaker[Session]:
+    return _factory(url or database_url(), busy_timeout)
+
+
+@lru_cache(maxsize=16)
+def _factory(url: str, busy_timeout: float) -> sessionmaker[Session]:
+    # one per engine: a sessionmaker costs more to build than the session it opens
     return sessionmaker(get_engine(url, busy_timeout=busy_timeout), future=True, expire_on_commit=False)
 
 

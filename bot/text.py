@@ -15,7 +15,7 @@ from typing import Any
 
 from opencc import OpenCC
 
-from bot.lexicon import lexicon
+from bot.lexicon import Lexicon, lexicon
 
 _SCRIPT = re.compile(r"<\s*(script|style)\b.*?(<\s*/\s*\1\s*>|$)", re.I | re.S)
 _TAG = re.compile(r"</?\s*[a-zA-Z][^<>]*>")
@@ -39,13 +39,34 @@ def to_simplified(text: str) -> str:
 def normalize(text: str | None) -> str:
     if not text:
         return ""
-    text = _INVISIBLE.sub("", str(text))
+    text = str(text)
+    lex = lexicon()
+    # a message is normalised several times on its way (the NLU, the router, retrieval): the
+    # answer depends on the text and the lexicon only, so the last ones are kept
+    if _recent.lexicon is not lex or len(_recent.texts) > _RECENT_MAX:
+        _recent.lexicon, _recent.texts = lex, {}
+    done = _recent.texts.get(text)
+    if done is None:
+        done = _recent.texts[text] = _normalize(text, lex)
+    return done
+
+
+class _Recent:
+    lexicon: object = None
+    texts: dict[str, str] = {}
+
+
+_recent = _Recent()
+_RECENT_MAX = 4096
+
+
+def _normalize(text: str, lex: Lexicon) -> str:
+    text = _INVISIBLE.sub("", text)
     text = _SCRIPT.sub(" ", text)
     text = _TAG.sub(" ", text)
     text = unicodedata.normalize("NFKC", text)
     if _CJK.search(text):
         text = to_simplified(text)
-    lex = lexicon()
     text = lex.repair_homophones(lex.translate_english(text))
     return _SPACE.sub(" ", text).strip().lower()
 

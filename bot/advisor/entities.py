@@ -105,6 +105,11 @@ class Matcher:
 def _clean(text: str | None) -> str:
     if not text:
         return ""
+    return _cleaned(str(text))
+
+
+@lru_cache(maxsize=1024)  # a message's text is cleaned for every kind of fact; OpenCC's answer never changes
+def _cleaned(text: str) -> str:
     text = unicodedata.normalize("NFKC", str(text)).strip().lower()
     from bot.text import to_simplified  # OpenCC; imported on first use only
     return to_simplified(text)

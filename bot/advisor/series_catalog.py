@@ -1,18 +1,19 @@
 """The series catalogue: knowledge/series.yml read into SeriesInfo records, cached per file version."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from bot.config import settings
+from bot.config import knowledge_file
 
 
 def series_file() -> Path:
-    """knowledge/series.yml, or its copy in ZHICHENG_KNOWLEDGE_DIR."""
-    return settings().knowledge_file("series.yml")
+    """knowledge/series.yml, or its copy in ZHICHENG_KNOWLEDGE_DIR (resolved)."""
+    return knowledge_file("series.yml")
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,8 @@ def read_series(path: Path | None = None) -> dict[str, SeriesInfo]:
 def _version(path: Path | None) -> tuple[Path, int]:
     """The file and its modification time: caches below are keyed on both, so an edited
     series.yml is picked up by a running process."""
-    path = Path(path or series_file()).resolve()
-    return path, path.stat().st_mtime_ns
+    path = series_file() if path is None else Path(path).resolve()  # asked several times per message
+    return path, os.stat(path).st_mtime_ns
 
 
 def series_catalog(path: Path | None = None) -> dict[str, SeriesInfo]:

@@ -25,7 +25,7 @@ from sqlalchemy import JSON, Column, DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session
 
 from bot.base import Base
-from bot.kb import exporter, loader
+from bot.kb import exporter, loader, queries
 from bot.kb.models import Clause, FaqEntry, KbVersion, ScheduleStage, Template
 
 LOADER = "kb load"  # the author of revisions that come from knowledge/
@@ -231,9 +231,10 @@ def restore(*, session: Session, revision_id: int, author: str, can_publish: boo
 def current_revision(*, session: Session, year: int, key: str, kind: str = "faq") -> int | None:
     """The id of the published revision a reply is rendered from (None: the text of the first
     import, before any revision was recorded)."""
-    found: int | None = session.scalar(select(KbRevision.id).where(KbRevision.year == year, KbRevision.key == key,
-                                                                   KbRevision.kind == kind, KbRevision.status == "published")
-                                       .order_by(KbRevision.id.desc()).limit(1))
+    # every publish adds a knowledge version: a message's session keeps the answer for the version
+    found: int | None = queries.per_version(session, ("revision", year, key, kind), lambda: session.scalar(
+        select(KbRevision.id).where(KbRevision.year == year, KbRevision.key == key, KbRevision.kind == kind,
+                                    KbRevision.status == "published").order_by(KbRevision.id.desc()).limit(1)))
     return found
 
 

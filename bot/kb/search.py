@@ -105,10 +105,10 @@ class _Index:
         q = [t for t in tokens(query) if not _LATIN.fullmatch(t) or t in self.bm25.idf] if self.bm25 else []
         if not q or self.bm25 is None:
             return []
-        scores = self.bm25.get_scores(q)
+        scores = self._scores(self.bm25, q)
         k1 = self.bm25.k1
         # a query word the FAQ never uses counts as a rare word the best match lacks
-        rare = max(self.bm25.idf.values(), default=1.0)
+        rare = self._rarest(self.bm25)
         ceiling = sum(max(self.bm25.idf.get(t, rare), 0.0) for t in q) * (k1 + 1)
         if ceiling <= 0:
             return []
@@ -120,6 +120,35 @@ class _Index:
             hits = [Hit(self.ids[linked], self.questions[linked], 1.0)] + \
                    [h for h in hits if h.faq_id != self.ids[linked]][:limit - 1]
         return hits
+
+    def _scores(self, bm25: BM25Okapi, query: list[str]) -> list[float]:
+        """bm25.get_scores(query), from each term's weight per document computed once per index:
+        the same sums in the same order, without a pass over every document per term."""
+        if "_weights" not in self.__dict__:
+            self._weights = _term_weights(bm25)
+        scores = [0.0] * bm25.corpus_size
+        for term in query:
+            for i, weight in self._weights.get(term, ()):
+                scores[i] += weight
+        return scores
+
+    def _rarest(self, bm25: BM25Okapi) -> float:
+        if "_rarest_idf" not in self.__dict__:
+            self._rarest_idf: float = max(bm25.idf.values(), default=1.0)
+        return self._rarest_idf
+
+
+def _term_weights(bm25: BM25Okapi) -> dict[str, list[tuple[int, float]]]:
+    """term -> [(document, its BM25 weight)], the documents holding it; BM25Okapi's formula with its
+    operations in its order, so the scores are the very same floats."""
+    k1, b, avgdl = bm25.k1, bm25.b, bm25.avgdl
+    out: dict[str, list[tuple[int, float]]] = {}
+    for i, (freqs, length) in enumerate(zip(bm25.doc_freqs, bm25.doc_len, strict=True)):
+        norm = k1 * (1 - b + b * length / avgdl)
+        for term, tf in freqs.items():
+            idf = bm25.idf.get(term) or 0
+            out.setdefault(term, []).append((i, idf * (tf * (k1 + 1) / (tf + norm))))
+    return out
 
 
 def kb_version(*, session: Session) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -31,7 +32,13 @@ LOCKOUT = dt.timedelta(minutes=15)
 MIN_PASSWORD = 10
 _NAME = re.compile(r"[a-z0-9_.-]{2,32}")
 _hasher = PasswordHasher()
-_DUMMY = _hasher.hash("not a real password, only spends the same time")
+
+
+@lru_cache(maxsize=1)
+def _dummy() -> str:
+    """A hash to check unknown names against, made on first use (importing the models, as the chat
+    servers do for every table, must not spend a password hash's time)."""
+    return _hasher.hash("not a real password, only spends the same time")
 
 
 class StaffUser(Base):
@@ -124,7 +131,7 @@ def authenticate(*, session: Session, name: str, password: str, now: dt.datetime
     user = get(session=session, name=name) if isinstance(name, str) and len(name) <= 64 else None
     if user is None:
         try:  # the same work as a real check: timing does not tell which names exist
-            _hasher.verify(_DUMMY, password or "")
+            _hasher.verify(_dummy(), password or "")
         except VerificationError:
             pass
         raise LoginError(WRONG)
