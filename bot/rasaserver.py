@@ -1,5 +1,5 @@
 """The Rasa server `zhicheng run` starts: Rasa's own `rasa run`, with three measured per-message
-costs of Rasa 3.6's machinery taken out first. They are installed here, when this entry point
+costs of Rasa 3.6's machinery and one start-up cost taken out first. They are installed here, when this entry point
 starts, never on import; `rasa run` (and every other Rasa command) works as before without them.
 
     python -m bot.rasaserver run --port 5005 --model models ...   (the arguments of `rasa run`)
@@ -19,6 +19,13 @@ starts, never on import; `rasa run` (and every other Rasa command) works as befo
   schema and that order computed once per set of targets.
 - **Action-server replies are validated with a schema compiled once** (bot.action_validation):
   Rasa re-checks the JSON-Schema meta-schema for every custom action it runs.
+- **The classifier is built without a training step.** To give DIET its variables before it
+  reads the trained weights, `RasaModel.load` runs `fit` on one example: TensorFlow traces the
+  whole training step (loss, gradients, Adam) for it, ~17 of the ~37 s this server took to start
+  (py-spy, 2026-11-25). `load_without_fit` computes the same loss once, eagerly, which creates
+  the same variables, then reads the weights and traces the prediction as Rasa does; the
+  optimizer's state in the checkpoint is left unread (nothing predicts with it).
+  `tests/test_rasaserver.py` checks that the intents and confidences are the very same.
 """
 from __future__ import annotations
 
@@ -101,14 +108,52 @@ class InOrderGraphRunner(DaskGraphRunner):  # type: ignore[misc]  # Rasa ships n
         return dict(values[t] for t in run_targets)
 
 
+def load_without_fit(cls: Any, model_file_name: str, model_data_example: Any, predict_data_example: Any = None,
+                     finetune_mode: bool = False, *args: Any, **kwargs: Any) -> Any:
+    """RasaModel.load (rasa/utils/tensorflow/models.py) with the loss computed once, eagerly,
+    instead of `fit` on one example: the variables are created alike, then overwritten by the
+    trained weights. Fine-tuning (which trains on) keeps Rasa's own load."""
+    from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
+    from rasa.utils.tensorflow.models import RasaModel
+    if finetune_mode:
+        return _RASA_LOAD(cls, model_file_name, model_data_example, predict_data_example, finetune_mode,
+                          *args, **kwargs)
+    model = cls(*args, **kwargs)
+    batch_in = RasaBatchDataGenerator(model_data_example, batch_size=1)[0][0]
+    model._training = True  # as RasaModel.train_step sets it around batch_loss
+    model.batch_loss(batch_in)
+    model._training = None
+    model.load_weights(model_file_name).expect_partial()  # the optimizer's slots: not needed to predict
+    if predict_data_example:  # Rasa's own last step: trace the prediction before the first message
+        import tensorflow as tf
+        from rasa.utils.train_utils import create_data_generators
+        generator, _ = create_data_generators(model_data=predict_data_example, batch_sizes=1, epochs=1, shuffle=False)
+        # traced as written (its Python runs once, on the tracing): autograph's rewriting of the
+        # source is for tensor-dependent `if`s and loops, and a tensor used as a Python condition
+        # would stop this trace with an error, never change what the graph computes
+        model._tf_predict_step = tf.function(model.predict_step, autograph=False,
+                                             input_signature=model._dynamic_signature(generator[0][0]))
+        model.run_inference(predict_data_example)
+    assert isinstance(model, RasaModel)
+    return model
+
+
+_RASA_LOAD: Any = None
+
+
 def install() -> None:
-    """The three changes, for this process (idempotent)."""
+    """The four changes, for this process (idempotent)."""
+    global _RASA_LOAD
     import rasa.core.processor
+    from rasa.utils.tensorflow.models import RasaModel
 
     from bot import action_validation
     action_validation.install()
     EndpointConfig.session = _kept_session
     rasa.core.processor.DaskGraphRunner = InOrderGraphRunner  # the runner the processor loads models with
+    if _RASA_LOAD is None:
+        _RASA_LOAD = RasaModel.load.__func__
+        RasaModel.load = classmethod(load_without_fit)
 
 
 def main(argv: list[str] | None = None) -> int:

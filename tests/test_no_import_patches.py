@@ -21,7 +21,7 @@ import importlib, inspect, json, pkgutil, sys, types
 for name in ("rasa.core.actions.action", "rasa.utils.endpoints", "rasa.core.processor", "rasa.core.agent",
              "rasa.engine.runner.dask", "rasa.core.channels.rest", "rasa.core.channels.socketio",
              "rasa.core.tracker_store", "rasa.core.lock_store", "rasa_sdk.executor", "rasa_sdk.endpoint",
-             "sqlalchemy.orm", "jsonschema", "sanic", "aiohttp"):
+             "rasa.utils.tensorflow.models", "sqlalchemy.orm", "jsonschema", "sanic", "aiohttp"):
     importlib.import_module(name)
 WATCHED = ("rasa", "rasa_sdk", "sanic", "aiohttp", "jsonschema", "sqlalchemy", "jieba")
 
@@ -81,3 +81,4 @@ def test_the_start_up_installs_them_explicitly(result):
     assert "rasa.core.actions.action.RemoteAction._validate_action_result" in changed
     assert "rasa.utils.endpoints.EndpointConfig.session" in changed
     assert "rasa.core.processor.DaskGraphRunner" in changed
+    assert "rasa.utils.tensorflow.models.RasaModel.load" in changed
