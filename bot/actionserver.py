@@ -33,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import answers, wording
 from bot.config import secret_value, secure_var_dir, settings
 from bot.db import session_factory
+from bot.kb import queries
 
 log = logging.getLogger("zhicheng.actions")
 TOKEN_HEADER = "X-Action-Token"
@@ -55,14 +56,18 @@ def error_reply(error_id: str) -> dict[str, Any]:
     return {"events": [], "responses": [{"text": answers.action_error(error_id)}]}
 
 
-def sync_wording() -> None:
+def sync_wording() -> int | None:
     """The reply templates of the current knowledge version, before any action of this call speaks
-    (a reply given before the action opens its session, e.g. "the message is empty", too)."""
+    (a reply given before the action opens its session, e.g. "the message is empty", too); that
+    version, which the call's reads then use (queries.CALL_VERSION), or None."""
     try:
         with session_factory()() as session:
+            session.info[queries.ONE_VERSION] = True
             wording.sync(session=session)
+            return queries.kb_version(session=session)  # asked by the sync: no second query
     except SQLAlchemyError as err:  # the database is down: keep the wording we have
         log.warning("wording not synced (%s)", type(err).__name__)
+        return None
 
 
 KEEP_ALIVE_SECONDS = 75
@@ -108,7 +113,7 @@ def create_app(package: str = "actions", token: str | None = None) -> Sanic:
         except (ValueError, zlib.error, RecursionError):
             return response.json({"error": "invalid body"}, status=400)
         name = str(call.get("next_action") or "")[:64]
-        sync_wording()
+        version = queries.CALL_VERSION.set(sync_wording())
         try:
             result = await executor.run(call)
         except ActionExecutionRejection as e:  # a form's slot was rejected: Rasa's normal flow
@@ -119,6 +124,8 @@ def create_app(package: str = "actions", token: str | None = None) -> Sanic:
             error_id = secrets.token_hex(3).upper()
             log.error("action %s failed: error id %s, %s at %s", name, error_id, type(err).__name__, _where(err))
             return response.json(error_reply(error_id))
+        finally:
+            queries.CALL_VERSION.reset(version)
         return response.json(result or {"events": [], "responses": []})
 
     @app.exception(Exception)  # type: ignore[untyped-decorator, no-untyped-call]  # sanic leaves exception() unannotated

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from actions.kb import kb_session
+from bot.actionserver import sync_wording
 from bot.db import get_engine, session_factory
 from bot.kb import queries, revisions
 from bot.kb.search import search
@@ -46,6 +47,7 @@ def one_message(session) -> dict:
         "dated": sorted(e.id for e in queries.dated_faqs(session=session, year=year)),
         "steps": [(step, [e.id for e in es]) for step, es in queries.steps(session=session, year=year, parent="三")],
         "retrieval": [h.faq_id for h in search("评审 投票 表决 通过", session=session, year=year, limit=5)],
+        "revision": revisions.current_revision(session=session, year=year, key=ENTRY),  # shown with the answer
     }
 
 
@@ -65,6 +67,32 @@ def test_a_message_reads_only_the_version_once_its_answers_are_known(session, db
     assert len([q for q in seen if q.lstrip().upper().startswith("SELECT")]) == 1, seen  # the version, nothing else
 
 
+def test_an_action_call_asks_the_version_once_and_sees_a_publish_in_the_next_call(session, db_url, monkeypatch):
+    """bot.actionserver's webhook: the version the call's wording was synced with is the one its
+    reads use (queries.CALL_VERSION); the next call asks again."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+
+    def call() -> tuple[dict, list[str]]:
+        with statements(db_url) as seen:
+            token = queries.CALL_VERSION.set(sync_wording())
+            try:
+                with kb_session() as s:
+                    return one_message(s), seen
+            finally:
+                queries.CALL_VERSION.reset(token)
+
+    first, _ = call()
+    again, seen = call()
+    assert again == first == plain_reads(db_url)
+    assert len([q for q in seen if q.lstrip().upper().startswith("SELECT")]) == 1, seen  # the call's one question
+    with session_factory(db_url)() as staff, staff.begin():
+        live = revisions.live_data(staff, 2024, "faq", ENTRY)
+        draft = revisions.save_draft(session=staff, year=2024, data=dict(live, answer="另一个答复。"), author="ed")
+        revisions.publish(session=staff, revision_id=draft.id, publisher="pub")
+    after, _ = call()
+    assert after["answer"] == "另一个答复。" and after["revision"] == draft.id and after == plain_reads(db_url)
+
+
 def test_a_published_edit_shows_in_the_next_message(session, db_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", db_url)
     with kb_session() as s:
@@ -77,7 +105,7 @@ def test_a_published_edit_shows_in_the_next_message(session, db_url, monkeypatch
         revisions.publish(session=staff, revision_id=draft.id, publisher="pub")
     with kb_session() as s:
         after = one_message(s)
-    assert after["answer"] == "新的答复。"
+    assert after["answer"] == "新的答复。" and after["revision"] == draft.id
     assert after == plain_reads(db_url)
     # and disabling it: no message finds it any more
     with session_factory(db_url)() as staff, staff.begin():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -30,11 +31,20 @@ _LATEST_VERSION = f"SELECT max(id) FROM {KbVersion.__tablename__}"
 _VERSION = "zc_kb_version"
 
 
+# the knowledge version an action call started with (bot.actionserver asks it once per call):
+# every one-message session of the call reads that version without asking again
+CALL_VERSION: ContextVar[int | None] = ContextVar("zc_call_kb_version", default=None)
+
+
 def kb_version(*, session: Session) -> int:
     """The latest knowledge version (a staff load or publish adds one)."""
     if _VERSION in session.info:
         cached: int = session.info[_VERSION]
         return cached
+    call = CALL_VERSION.get()
+    if call is not None and session.info.get(ONE_VERSION):
+        session.info[_VERSION] = call
+        return call
     # the one query of every message: plain SQL (the ORM's select costs 5× the round trip)
     latest: int | None = session.connection().exec_driver_sql(_LATEST_VERSION).scalar()
     version = latest or 0
