@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
+
+from bot.config import today_override
 
 
 def today() -> dt.date:
-    override = os.environ.get("ZHICHENG_TODAY")  # settings().today, read alone: asked several times per message
+    override = today_override()
     if override:
         return dt.date.fromisoformat(override)
     return dt.date.today()

@@ -74,6 +74,11 @@ def _default_database_url(var_dir: str | None) -> str:
     return f"sqlite:///{Path(var_dir or ROOT / 'var') / 'zhicheng.db'}"
 
 
+def today_override() -> str | None:
+    """settings().today alone (asked several times per message)."""
+    return os.environ.get("ZHICHENG_TODAY") or None
+
+
 def knowledge_file(name: str) -> Path:
     """settings().knowledge_file(name), resolved, without building the rest (asked per message)."""
     return _knowledge_file(os.environ.get("ZHICHENG_KNOWLEDGE_DIR"), name)
@@ -92,7 +97,7 @@ def settings() -> Settings:
         database_url=database_url(),
         knowledge_dir=Path(os.environ.get("ZHICHENG_KNOWLEDGE_DIR", ROOT / "knowledge")),
         var_dir=var_dir,
-        today=os.environ.get("ZHICHENG_TODAY") or None,
+        today=today_override(),
         max_message_chars=_int("ZHICHENG_MAX_MESSAGE_CHARS", 500),
         host=os.environ.get("ZHICHENG_HOST", "127.0.0.1"),
         max_body_bytes=_int("ZHICHENG_MAX_BODY_BYTES", 8192),

@@ -69,7 +69,7 @@ def _written_like(chunk: str, terms: tuple[str, ...]) -> str | None:
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: bot.text keeps normalised texts per lexicon
 class Lexicon:
     by_sound: dict[str, tuple[str, ...]]  # "jiao fei" -> (交费, 缴费): the terms of each sound
     lengths: tuple[int, ...]

@@ -84,6 +84,10 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa sh
         self.hits = self.misses = 0
         if self.engine.dialect.name == "sqlite":
             self._tune_sqlite()
+        # the conversation's highest event id, asked two or three times per message: in the
+        # driver's own SQL (SQLite's ?, psycopg2's %s; the ORM's select costs 5× the query)
+        mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}[self.engine.dialect.paramstyle]
+        self._last_id_sql = f"SELECT max(id) FROM {self.SQLEvent.__tablename__} WHERE sender_id = {mark}"
 
     def _tune_sqlite(self) -> None:
         """Measured (bench/profile.py): with Rasa's SQLite engine, saving the tracker took ~8 ms of
@@ -116,13 +120,7 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa sh
         return self.cache_size > 0 and self.event_broker is None
 
     def _last_id(self, session: sa.orm.Session, sender_id: str) -> int | None:
-        """The conversation's highest event id: asked two or three times per message, in the
-        driver's own SQL (SQLite's ? or psycopg2's %s; the ORM's select costs 5× the query)."""
-        sql = self.__dict__.get("_last_id_sql")
-        if sql is None:
-            mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}[self.engine.dialect.paramstyle]
-            sql = self._last_id_sql = f"SELECT max(id) FROM {self.SQLEvent.__tablename__} WHERE sender_id = {mark}"
-        last_id: int | None = session.connection().exec_driver_sql(sql, (sender_id,)).scalar()  # type: ignore[arg-type]  # positional: the stubs know only mappings
+        last_id: int | None = session.connection().exec_driver_sql(self._last_id_sql, (sender_id,)).scalar()  # type: ignore[arg-type]  # positional: the stubs know only mappings
         return last_id
 
     def _remember(self, table: OrderedDict[str, _Known], sender_id: str, known: _Known) -> None:

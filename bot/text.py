@@ -39,27 +39,12 @@ def to_simplified(text: str) -> str:
 def normalize(text: str | None) -> str:
     if not text:
         return ""
-    text = str(text)
-    lex = lexicon()
     # a message is normalised several times on its way (the NLU, the router, retrieval): the
     # answer depends on the text and the lexicon only, so the last ones are kept
-    if _recent.lexicon is not lex or len(_recent.texts) > _RECENT_MAX:
-        _recent.lexicon, _recent.texts = lex, {}
-    done = _recent.texts.get(text)
-    if done is None:
-        done = _recent.texts[text] = _normalize(text, lex)
-    return done
+    return _normalize(str(text), lexicon())
 
 
-class _Recent:
-    lexicon: object = None
-    texts: dict[str, str] = {}
-
-
-_recent = _Recent()
-_RECENT_MAX = 4096
-
-
+@lru_cache(maxsize=4096)
 def _normalize(text: str, lex: Lexicon) -> str:
     text = _INVISIBLE.sub("", text)
     text = _SCRIPT.sub(" ", text)

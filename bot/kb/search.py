@@ -93,7 +93,14 @@ class _Index:
             # added without an intent is found by its question, keywords and answer alone)
             said = tokens(" ".join(examples.get(e.intent or "", [])))
             docs.append(tokens(f"{e.question} {e.question} {keywords} {keywords} {e.answer}") + said)
+        self._index_docs(docs)
+
+    def _index_docs(self, docs: list[list[str]]) -> None:
+        """BM25 over `docs`, with each term's weight per document and the rarest word's idf
+        computed here, once per knowledge version, not per query."""
         self.bm25 = BM25Okapi(docs) if docs else None
+        self.weights = _term_weights(self.bm25) if self.bm25 else {}
+        self.rarest = max(self.bm25.idf.values(), default=1.0) if self.bm25 else 1.0
 
     def search(self, query: str, limit: int) -> list[Hit]:
         # the notice's words for everyday ones ("撤掉" → 撤销职称) join the query
@@ -105,10 +112,10 @@ class _Index:
         q = [t for t in tokens(query) if not _LATIN.fullmatch(t) or t in self.bm25.idf] if self.bm25 else []
         if not q or self.bm25 is None:
             return []
-        scores = self._scores(self.bm25, q)
+        scores = self._scores(q)
         k1 = self.bm25.k1
         # a query word the FAQ never uses counts as a rare word the best match lacks
-        rare = self._rarest(self.bm25)
+        rare = self.rarest
         ceiling = sum(max(self.bm25.idf.get(t, rare), 0.0) for t in q) * (k1 + 1)
         if ceiling <= 0:
             return []
@@ -121,21 +128,14 @@ class _Index:
                    [h for h in hits if h.faq_id != self.ids[linked]][:limit - 1]
         return hits
 
-    def _scores(self, bm25: BM25Okapi, query: list[str]) -> list[float]:
-        """bm25.get_scores(query), from each term's weight per document computed once per index:
-        the same sums in the same order, without a pass over every document per term."""
-        if "_weights" not in self.__dict__:
-            self._weights = _term_weights(bm25)
-        scores = [0.0] * bm25.corpus_size
+    def _scores(self, query: list[str]) -> list[float]:
+        """bm25.get_scores(query) from the weights: the same sums in the same order, without a
+        pass over every document per term."""
+        scores = [0.0] * len(self.ids)
         for term in query:
-            for i, weight in self._weights.get(term, ()):
+            for i, weight in self.weights.get(term, ()):
                 scores[i] += weight
         return scores
-
-    def _rarest(self, bm25: BM25Okapi) -> float:
-        if "_rarest_idf" not in self.__dict__:
-            self._rarest_idf: float = max(bm25.idf.values(), default=1.0)
-        return self._rarest_idf
 
 
 def _term_weights(bm25: BM25Okapi) -> dict[str, list[tuple[int, float]]]:
@@ -184,8 +184,7 @@ class _ClauseIndex(_Index):
     def __init__(self, clauses: list[Clause]) -> None:
         self.ids = [c.id for c in clauses]
         self.questions = [c.title for c in clauses]
-        docs = [tokens(f"{c.title} {c.text}") for c in clauses]
-        self.bm25 = BM25Okapi(docs) if docs else None
+        self._index_docs([tokens(f"{c.title} {c.text}") for c in clauses])
 
 
 def search_clauses(query: str, *, session: Session, year: int, limit: int = 3) -> list[Hit]:
