@@ -1,4 +1,4 @@
-"""Scale mode's generated nginx config: round robin by default, by conversation with
+"""Scale mode's generated nginx config: the least busy worker by default, by conversation with
 ZHICHENG_SCALE_STICKY=1, and a config nginx itself accepts either way."""
 from __future__ import annotations
 
@@ -25,12 +25,14 @@ def config(tmp_path, monkeypatch, sticky: str | None) -> str:
     return text[text.index("upstream rasa_workers"):text.index("upstream rasa_sticky")]
 
 
-def test_round_robin_by_default(tmp_path, monkeypatch):
-    assert "hash" not in config(tmp_path, monkeypatch, None)
+def test_the_least_busy_worker_by_default(tmp_path, monkeypatch):
+    upstream = config(tmp_path, monkeypatch, None)
+    assert "least_conn;" in upstream and "hash" not in upstream
 
 
 def test_sticky_hashes_the_conversation(tmp_path, monkeypatch):
-    assert "hash $zhicheng_sender consistent;" in config(tmp_path, monkeypatch, "1")
+    upstream = config(tmp_path, monkeypatch, "1")
+    assert "hash $zhicheng_sender consistent;" in upstream and "least_conn" not in upstream
 
 
 @pytest.mark.skipif(not NGINX.exists(), reason="nginx is not installed (make deps)")
