@@ -87,7 +87,22 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa sh
         # the conversation's highest event id, asked two or three times per message: in the
         # driver's own SQL (SQLite's ?, psycopg2's %s; the ORM's select costs 5× the query)
         mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}[self.engine.dialect.paramstyle]
-        self._last_id_sql = f"SELECT max(id) FROM {self.SQLEvent.__tablename__} WHERE sender_id = {mark}"
+        table = self.SQLEvent.__tablename__
+        self._last_id_sql = f"SELECT max(id) FROM {table} WHERE sender_id = {mark}"
+        # A message's reads and writes are single statements, each its own transaction: with
+        # PostgreSQL a transaction of its own costs BEGIN and COMMIT/ROLLBACK round trips, and
+        # Rasa's event loop waits on every round trip (bench/profile.py --scale: the tracker's
+        # load and save were a third of a Rasa worker's sampled time)
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # the new events, written only if the table still ends where the conversation's load
+        # found it (else Rasa's own save); the ids they got come back (SQLite ≥ 3.35, PostgreSQL)
+        ts = f"{mark}::double precision" if self.engine.dialect.name == "postgresql" else mark
+        self._row_sql = f"({mark}, {mark}, {ts}, {mark}, {mark}, {mark})"
+        self._insert_sql = (f'INSERT INTO {table} (sender_id, type_name, "timestamp", intent_name, action_name, data) '
+                            "SELECT * FROM (VALUES {rows}) AS new_events "
+                            f"WHERE ({self._last_id_sql}) IS NOT DISTINCT FROM {mark} RETURNING id")
+        if self.engine.dialect.name == "sqlite":
+            self._insert_sql = self._insert_sql.replace("IS NOT DISTINCT FROM", "IS")
 
     def _tune_sqlite(self) -> None:
         """Measured (bench/profile.py): with Rasa's SQLite engine, saving the tracker took ~8 ms of
@@ -119,9 +134,24 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa sh
         # an event broker's stream_events retrieves the stored tracker inside save: not with a cache
         return self.cache_size > 0 and self.event_broker is None
 
-    def _last_id(self, session: sa.orm.Session, sender_id: str) -> int | None:
-        last_id: int | None = session.connection().exec_driver_sql(self._last_id_sql, (sender_id,)).scalar()  # type: ignore[arg-type]  # positional: the stubs know only mappings
+    def _last_id(self, sender_id: str) -> int | None:
+        with self._autocommit.connect() as conn:
+            last_id: int | None = conn.exec_driver_sql(self._last_id_sql, (sender_id,)).scalar()  # type: ignore[arg-type]  # positional: the stubs know only mappings
         return last_id
+
+    def _append(self, sender_id: str, events: list[Event], after: int | None) -> int | None:
+        """Writes `events` when the conversation's highest event id is still `after`, in one
+        statement; returns the new highest id, or None when the table had changed (nothing written)."""
+        params: list[Any] = []
+        for event in events:
+            row = self._row(sender_id, event)
+            params += [row["sender_id"], row["type_name"], row["timestamp"], row["intent_name"],
+                       row["action_name"], row["data"]]
+        params += [sender_id, after]
+        sql = self._insert_sql.format(rows=", ".join([self._row_sql] * len(events)))
+        with self._autocommit.connect() as conn:
+            ids = [i for (i,) in conn.exec_driver_sql(sql, tuple(params)).fetchall()]
+        return max(ids) if ids else None
 
     def _remember(self, table: OrderedDict[str, _Known], sender_id: str, known: _Known) -> None:
         table.pop(sender_id, None)
@@ -131,17 +161,17 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa sh
 
     def _load(self, sender_id: str) -> DialogueStateTracker | None:
         """The kept tracker when the table still ends with its last event, else Rasa's retrieve;
-        either way handed out with what the table held. One session: the highest id is read
-        first, so a write in between makes the next check fail, never pass."""
+        either way handed out with what the table held. The highest id is read first, so a write
+        in between makes the next check fail, never pass."""
         known = self._kept.pop(sender_id, None)
         if known is not None and (known.tracker is None or len(known.tracker.events) != known.stored):
             known = None  # changed after its save: not what the table holds
-        with self.session_scope() as session:
-            last_id = self._last_id(session, sender_id)
-            if known is None or last_id != known.last_id:
-                known = None
+        last_id = self._last_id(sender_id)
+        if known is None or last_id != known.last_id:
+            known = None
+            with self.session_scope() as session:
                 rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
-                events = [json.loads(row.data) for row in rows]
+            events = [json.loads(row.data) for row in rows]
         if known is not None:
             self.hits += 1
             if self._check:
@@ -187,13 +217,8 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa sh
             return  # nothing to write (a new conversation's empty tracker); it stays handed out
         self._handed.pop(sender_id, None)
         self._kept.pop(sender_id, None)
-        with self.session_scope() as session:
-            changed = self._last_id(session, sender_id) != known.last_id
-            if not changed:  # one executemany; the ids are ours under the conversation's lock
-                session.execute(self.SQLEvent.__table__.insert(), [self._row(sender_id, event) for event in new])
-                last_id = self._last_id(session, sender_id)
-                session.commit()
-        if changed:  # the table changed since the load (not under the conversation's lock?): Rasa's save
+        last_id = self._append(sender_id, new, known.last_id)  # the ids are ours under the conversation's lock
+        if last_id is None:  # the table changed since the load (not under the conversation's lock?): Rasa's save
             await super().save(tracker)
             return
         if _keepable(tracker, new):

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import socket
 import sqlite3
 import time
+import uuid
 
 import pytest
+import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -69,8 +73,7 @@ def test_a_short_session_is_left_alone(tmp_path, domain):
     assert len(asyncio.run(store.retrieve("short")).events) == len(tracker.events)
 
 
-def test_a_lock_held_by_a_dead_worker_is_taken_over_after_its_lifetime(monkeypatch):
-    """Rasa's own RedisLockStore waits forever here (its waiter's ticket expires too)."""
+def _lock_store(prefix: str | None = None):
     import redis
 
     from bot import lockstore
@@ -78,8 +81,16 @@ def test_a_lock_held_by_a_dead_worker_is_taken_over_after_its_lifetime(monkeypat
     try:
         redis.Redis.from_url(DEFAULT_REDIS_URL, socket_timeout=1).ping()
     except redis.RedisError:
+        if os.environ.get("CI"):
+            pytest.fail("no Redis on 127.0.0.1:6379: run `make scale-deps`")
         pytest.skip("no Redis on 127.0.0.1:6379 (make scale-deps); tests/scale needs it anyway")
-    store = lockstore.RedisLockStore(host="127.0.0.1", port=6379, db=9, key_prefix=f"zhichengunit{int(time.time())}")
+    return lockstore.RedisLockStore(host="127.0.0.1", port=6379, db=9,
+                                    key_prefix=prefix or f"zhichengunit{uuid.uuid4().hex}")
+
+
+def test_a_lock_held_by_a_dead_worker_is_taken_over_after_its_lifetime(monkeypatch):
+    """Rasa's own RedisLockStore waits forever here (its waiter's ticket expires too)."""
+    store = _lock_store()
     store.issue_ticket("c1", 1.0)  # a worker took the lock and died
 
     async def take():
@@ -89,6 +100,42 @@ def test_a_lock_held_by_a_dead_worker_is_taken_over_after_its_lifetime(monkeypat
 
     waited = asyncio.run(asyncio.wait_for(take(), timeout=10))
     assert 0.5 < waited < 3
+    assert not store.red.keys(store.key_prefix + "*")
+
+
+def test_tickets_issued_at_once_by_several_workers_are_all_different():
+    """Rasa's own store reads the lock, then writes it: two workers could both get ticket 0."""
+    from concurrent.futures import ThreadPoolExecutor
+    prefix = f"zhichengunit{uuid.uuid4().hex}"
+    first = _lock_store(prefix)
+    workers = [_lock_store(prefix) for _ in range(8)]  # one Redis connection each
+    with ThreadPoolExecutor(8) as pool:
+        numbers = list(pool.map(lambda i: workers[i % 8].issue_ticket("same", 10.0), range(200)))
+    assert sorted(numbers) == list(range(200))
+    lock = first.get_lock("same")  # Rasa's own reading of the stored lock
+    assert lock.now_serving == 0 and lock.last_issued == 199 and lock.is_locked(1)
+    for n in numbers:
+        first.cleanup("same", n)
+    assert first.get_lock("same") is None and not first.red.keys(first.key_prefix + "*")
+
+
+def test_a_conversations_messages_are_handled_one_after_the_other_in_order():
+    prefix = f"zhichengunit{uuid.uuid4().hex}"
+    store, other = _lock_store(prefix), _lock_store(prefix)  # two workers
+    order: list[str] = []
+
+    async def message(s, name: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        async with s.lock("c", lock_lifetime=5):
+            order.append(f"{name} in")
+            await asyncio.sleep(0.2)
+            order.append(f"{name} out")
+
+    async def run():
+        await asyncio.gather(message(store, "a", 0), message(other, "b", 0.05), message(store, "c", 0.1))
+
+    asyncio.run(run())
+    assert order == ["a in", "a out", "b in", "b out", "c in", "c out"]
     assert not store.red.keys(store.key_prefix + "*")
 
 
@@ -185,3 +232,68 @@ def test_without_a_cache_it_is_rasas_store(tmp_path, domain):
 
     first, second = asyncio.run(run())
     assert first is not second and _state(first) == _state(second) and store.hits == 0
+
+
+# -- the same store on PostgreSQL (scale mode), where every statement is a round trip ------------
+PG_URL = os.environ.get("ZHICHENG_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/zhicheng_scale_test")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def make_store(request, tmp_path, domain):
+    """Stores on one database: SQLite in tmp_path, or PostgreSQL (make scale-deps) like scale mode's."""
+    from bot.sessionstore import TrimmingSQLTrackerStore
+    if request.param == "sqlite":
+        return lambda **kw: _store(tmp_path, domain, **kw)
+    from sqlalchemy.engine import make_url
+
+    from bot.scale import ensure_database, tracker_config
+    url = make_url(PG_URL)
+    try:
+        socket.create_connection((url.host, url.port or 5432), timeout=2).close()
+    except OSError:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not running on {url.host}:{url.port}: run `make scale-deps`")
+        pytest.skip("PostgreSQL is not running (make scale-deps)")
+    ensure_database(PG_URL)
+    config = {k: v for k, v in tracker_config(PG_URL).items() if k != "type"}
+    config["host"] = config.pop("url")
+    return lambda **kw: TrimmingSQLTrackerStore(domain=domain, **config, **kw)
+
+
+def _rows(store, sender: str) -> list[dict]:
+    with store.engine.connect() as conn:
+        return [json.loads(d) for (d,) in conn.execute(
+            sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender})]
+
+
+def test_every_turn_is_stored_once_in_order_and_the_kept_tracker_is_the_stored_one(make_store):
+    store, sender = make_store(), f"t-{uuid.uuid4().hex}"
+
+    async def run():
+        for text in ("你好", "委托函", "截止时间"):
+            last = await _message(store, sender, text)
+        return last, await store.retrieve(sender)
+
+    last, kept = asyncio.run(run())
+    assert kept is last and store.hits >= 1  # saved here, nothing written since: no load
+    rows = _rows(store, sender)
+    assert [e["text"] for e in rows if e["event"] == "user"] == ["你好", "委托函", "截止时间"]
+    start = max(i for i, e in enumerate(rows) if e["event"] == "session_started")
+    assert [e["event"] for e in rows[start:]] == [e.type_name for e in last.events]  # every event once, in order
+    fresh = asyncio.run(make_store(cache_size=0).retrieve(sender))
+    assert _state(fresh) == _state(kept)
+
+
+def test_new_events_are_written_only_where_the_table_still_ends_as_loaded(make_store):
+    store, sender = make_store(), f"t-{uuid.uuid4().hex}"
+    asyncio.run(_message(store, sender, "一"))
+    last, stored = store._last_id(sender), len(_rows(store, sender))
+    events = [UserUttered("二", {"name": "greet", "confidence": 1.0}), ActionExecuted("action_listen")]
+
+    assert store._append(sender, events, after=last - 1) is None  # another worker wrote since the load
+    assert store._last_id(sender) == last and len(_rows(store, sender)) == stored  # nothing written
+
+    new_last = store._append(sender, events, after=last)
+    assert new_last is not None and new_last == store._last_id(sender) > last
+    assert [e["event"] for e in _rows(store, sender)[-2:]] == ["user", "action"]  # in order, after the rest
+    assert store._append(f"t-{uuid.uuid4().hex}", events, after=None) is not None  # a new conversation
