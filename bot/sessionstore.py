@@ -68,7 +68,7 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa sh
           cache_size: 500           # also ZHICHENG_TRACKER_CACHE; 0 keeps none
     """
 
-    engine: sa.engine.Engine  # Rasa's, replaced by _tune_sqlite for SQLite
+    engine: sa.engine.Engine  # Rasa's, replaced by _sqlite_engine's for SQLite
     sessionmaker: sa.orm.sessionmaker[sa.orm.Session]
 
     def __init__(self, *args: Any, max_session_events: int | None = None, cache_size: int | None = None,
@@ -82,18 +82,25 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa sh
         self._handed: OrderedDict[str, _Known] = OrderedDict()  # handed out by retrieve, not saved yet
         self._check = os.environ.get("ZHICHENG_TRACKER_CACHE_CHECK") == "1"  # compare every hit with the table
         self.hits = self.misses = 0
+        # A message's reads and writes below are single statements, each its own transaction, on
+        # an engine of their own in autocommit: in a transaction of its own each would cost BEGIN
+        # and COMMIT/ROLLBACK round trips (and an isolation level set per connection, a reset on
+        # its return), and Rasa's event loop waits on every round trip (bench/profile.py --scale:
+        # the tracker's load and save were a third of a Rasa worker's sampled time)
         if self.engine.dialect.name == "sqlite":
-            self._tune_sqlite()
+            self.engine.dispose()
+            self.engine = self._sqlite_engine()
+            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+            self._autocommit = self._sqlite_engine(isolation_level="AUTOCOMMIT")
+        else:  # as Rasa builds its engine (its pool sizes, its schema)
+            from rasa.core.tracker_store import create_engine_kwargs
+            self._autocommit = sa.create_engine(self.engine.url, isolation_level="AUTOCOMMIT",
+                                                **create_engine_kwargs(self.engine.url))
         # the conversation's highest event id, asked two or three times per message: in the
         # driver's own SQL (SQLite's ?, psycopg2's %s; the ORM's select costs 5× the query)
         mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}[self.engine.dialect.paramstyle]
         table = self.SQLEvent.__tablename__
         self._last_id_sql = f"SELECT max(id) FROM {table} WHERE sender_id = {mark}"
-        # A message's reads and writes are single statements, each its own transaction: with
-        # PostgreSQL a transaction of its own costs BEGIN and COMMIT/ROLLBACK round trips, and
-        # Rasa's event loop waits on every round trip (bench/profile.py --scale: the tracker's
-        # load and save were a third of a Rasa worker's sampled time)
-        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         # the new events, written only if the table still ends where the conversation's load
         # found it (else Rasa's own save); the ids they got come back (SQLite ≥ 3.35, PostgreSQL)
         ts = f"{mark}::double precision" if self.engine.dialect.name == "postgresql" else mark
@@ -104,19 +111,16 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa sh
         if self.engine.dialect.name == "sqlite":
             self._insert_sql = self._insert_sql.replace("IS NOT DISTINCT FROM", "IS")
 
-    def _tune_sqlite(self) -> None:
+    def _sqlite_engine(self, **kwargs: Any) -> sa.engine.Engine:
         """Measured (bench/profile.py): with Rasa's SQLite engine, saving the tracker took ~8 ms of
         every message, a new connection and a rollback-journal commit with several fsyncs each
         time, on the event loop. Keep connections (QueuePool) and use WAL with synchronous=NORMAL
         (a commit is durable at the next checkpoint; a power cut can lose the last messages, not
         corrupt the file)."""
-        from sqlalchemy import create_engine, event
-        from sqlalchemy.orm import sessionmaker
         from sqlalchemy.pool import QueuePool
 
-        url = self.engine.url
-        self.engine.dispose()
-        self.engine = create_engine(url, poolclass=QueuePool, connect_args={"check_same_thread": False})
+        engine: sa.engine.Engine = sa.create_engine(self.engine.url, poolclass=QueuePool, connect_args={"check_same_thread": False},
+                                  **kwargs)
 
         def _pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
             cur = dbapi_conn.cursor()
@@ -124,9 +128,8 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa sh
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
-        event.listen(self.engine, "connect", _pragmas)
-
-        self.sessionmaker = sessionmaker(bind=self.engine)
+        sa.event.listen(engine, "connect", _pragmas)
+        return engine
 
     # -- the trackers kept in memory ------------------------------------------------------------
     @property
