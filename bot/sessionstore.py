@@ -96,6 +96,7 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa sh
             from rasa.core.tracker_store import create_engine_kwargs
             self._autocommit = sa.create_engine(self.engine.url, isolation_level="AUTOCOMMIT",
                                                 **create_engine_kwargs(self.engine.url))
+        self._reads = sa.orm.sessionmaker(bind=self._autocommit)
         # the conversation's highest event id, asked two or three times per message: in the
         # driver's own SQL (SQLite's ?, psycopg2's %s; the ORM's select costs 5× the query)
         mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}[self.engine.dialect.paramstyle]
@@ -172,7 +173,7 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa sh
         last_id = self._last_id(sender_id)
         if known is None or last_id != known.last_id:
             known = None
-            with self.session_scope() as session:
+            with self._reads() as session:  # Rasa's query, one statement: no BEGIN, no ROLLBACK
                 rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
             events = [json.loads(row.data) for row in rows]
         if known is not None:
