@@ -267,9 +267,34 @@ def test_inbox_groups_similar_questions_and_linking_makes_them_keywords(session)
     assert [g.count for g in inbox.groups(session=session)] == [1]
     with pytest.raises(ValueError, match="已经处理"):
         inbox.dismiss(session=session, ids=parking.key, by="wang")
+    with pytest.raises(ValueError, match="请先选择"):  # no entry chosen (the page offers none when nothing was suggested)
+        inbox.link(session=session, ids=inbox.groups(session=session)[0].key, faq_id="", by="wang", can_publish=True)
     with pytest.raises(ValueError, match="没有问答条目"):
         inbox.link(session=session, ids=inbox.groups(session=session)[0].key, faq_id="nope", by="wang",
                    can_publish=True)
+
+
+def test_the_inbox_comes_in_pages_and_can_be_searched(session):
+    from bot.kb.queries import record_unanswered
+    from bot.staff import inbox
+    texts = [f"{chr(0x4e00 + 37 * i)}{chr(0x5e00 + 53 * i)}{chr(0x6e00 + 71 * i)}问什么" for i in range(inbox.PER_PAGE + 5)]
+    texts[7] = "评审专家是怎么抽取的"
+    for text in texts:
+        record_unanswered(session=session, text=text, reason="no_match")
+    session.flush()
+    assert len(inbox.groups(session=session)) == len(texts)  # each its own group
+
+    first = inbox.page(session=session)
+    assert (first.number, first.pages, first.total_groups, first.total_questions) == (1, 2, len(texts), len(texts))
+    assert len(first.groups) == inbox.PER_PAGE
+    last = inbox.page(session=session, number=2)
+    assert len(last.groups) == 5 and not {g.key for g in last.groups} & {g.key for g in first.groups}
+    assert inbox.page(session=session, number=99).number == 2 and inbox.page(session=session, number=-3).number == 1
+
+    found = inbox.page(session=session, query=" 專家 ")  # traditional, spaces: as typed
+    assert [g.texts[0] for g in found.groups] == ["评审专家是怎么抽取的"] and found.total_groups == 1
+    assert found.query == "專家"
+    assert inbox.page(session=session, query="没有这样的问题").groups == []
 
 
 def test_schedule_dates_and_clauses_are_revisions_too(session):

@@ -10,6 +10,7 @@ dismisses it. Handled questions leave the inbox; the questions themselves are ke
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from bot.text import normalize
 SIMILAR = 0.34
 MAX_KEYWORD = 40
 MAX_OPEN = 2000  # newest open questions grouped per page view
+PER_PAGE = 25  # groups on one page of the inbox
 
 
 class InboxDecision(Base):
@@ -90,6 +92,31 @@ def groups(*, session: Session) -> list[Group]:
     return sorted(out, key=lambda g: (g.count, g.last), reverse=True)
 
 
+@dataclass
+class Page:
+    """One page of the inbox: its groups, and what the whole (searched) inbox holds."""
+    groups: list[Group]
+    number: int
+    pages: int
+    total_groups: int
+    total_questions: int
+    query: str
+
+
+def page(*, session: Session, number: int = 1, query: str = "") -> Page:
+    """Page `number` of the groups, PER_PAGE at a time, in `groups`' order; with `query`, only the
+    groups with a question that contains it (compared normalised: simplified, half-width, case)."""
+    found = groups(session=session)
+    query = query.strip()[:100]
+    wanted = normalize(query).strip().lower()
+    if wanted:
+        found = [g for g in found if any(wanted in normalize(t).lower() for t in g.texts)]
+    pages = max(1, math.ceil(len(found) / PER_PAGE))
+    number = min(max(1, number), pages)
+    return Page(groups=found[(number - 1) * PER_PAGE:number * PER_PAGE], number=number, pages=pages,
+                total_groups=len(found), total_questions=sum(g.count for g in found), query=query)
+
+
 def _ids(raw: str) -> list[int]:
     try:
         ids = sorted({int(x) for x in (raw or "").split(",") if x.strip()})
@@ -118,6 +145,8 @@ def dismiss(*, session: Session, ids: str, by: str) -> int:
 
 def link(*, session: Session, ids: str, faq_id: str, by: str, can_publish: bool) -> revisions.KbRevision:
     """The group's questions become the entry's retrieval keywords (a validated revision)."""
+    if not faq_id:
+        raise ValueError("请先选择要关联的条目")
     rows = _open_questions(session, _ids(ids))
     year = session.scalar(select(FaqEntry.year).where(FaqEntry.id == faq_id).order_by(FaqEntry.year.desc()).limit(1))
     entry = session.get(FaqEntry, (year, faq_id)) if year else None

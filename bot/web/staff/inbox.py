@@ -22,13 +22,15 @@ def register(bp: Blueprint, gate: Gate) -> None:
     @bp.get("/admin/inbox")
     @requires("staff")
     async def admin_inbox(request: Request) -> HTTPResponse:
+        number = request.args.get("page") or "1"
         with db() as s:
-            found = inbox.groups(session=s)
+            found = inbox.page(session=s, number=int(number) if number.isdigit() and len(number) < 7 else 1,
+                               query=request.args.get("q") or "")
             year = queries.current_year(session=s)
             entries = list(s.execute(select(FaqEntry.id, FaqEntry.question).where(FaqEntry.year == year)
                                      .order_by(FaqEntry.position))) if year else []
-        return render(request, "inbox.html", groups=found, entries=entries, done=request.args.get("done"),
-                      error=None)
+        return render(request, "inbox.html", page=found, groups=found.groups, entries=entries,
+                      done=request.args.get("done"), error=None)
 
     async def inbox_action(request: Request, fn: Callable[[], str]) -> HTTPResponse:
         try:
@@ -38,7 +40,9 @@ def register(bp: Blueprint, gate: Gate) -> None:
         except KnowledgeError as err:
             return render(request, "staff_error.html", status=400, title="没有处理",
                           message="；".join(str(p) for p in err.problems))
-        return response.redirect("/admin/inbox?done=" + quote(message))
+        back = {k: (request.form.get(k) or "")[:100] for k in ("q", "page")}  # the page the staff member was on
+        extra = "".join(f"&{k}={quote(v)}" for k, v in back.items() if v)
+        return response.redirect("/admin/inbox?done=" + quote(message) + extra)
 
     @bp.post("/admin/inbox/link")
     @requires("edit")
