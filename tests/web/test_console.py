@@ -269,6 +269,9 @@ def test_an_unanswered_question_reaches_the_inbox_and_once_linked_is_answered(st
         assert "pass_vote" in page.get_by_role("status").inner_text()
         assert page.locator(".inbox-group", has_text=question).count() == 0
         assert page.get_by_role("search").get_by_role("textbox").input_value() == "專家是怎麼抽取"  # still searching
+        for junk in ("page=abc", "page=-2", "page=99999999999", "q=" + "查" * 500, "page=2&q=%00%ff"):
+            assert page.goto(f"{url}/admin/inbox?{junk}").status == 200  # bad input: a page, not an error
+            assert page.locator("h1").inner_text() == "没能回答的问题"
     finally:
         pub_ctx.close()
     assert expected in bot_says(url, "console-inbox-2", question)
