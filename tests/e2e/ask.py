@@ -2,6 +2,7 @@
 
     python tests/e2e/ask.py --url http://localhost:5005                 # development set
     python tests/e2e/ask.py --url http://localhost:5005 --set sealed    # the sealed set
+    python tests/e2e/ask.py --url http://localhost:5005 --dir DIR       # a set of your own (DIR/questions.yml, conversations.yml)
 
 Each question lists facts its reply must contain (a string, or a list of alternatives) and must
 not contain (a list inside must_not_contain = fail if any of them appears). Besides, every reply
@@ -196,11 +197,12 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--url", default="http://localhost:5005")
     p.add_argument("--set", choices=sorted(SETS), default="dev")
+    p.add_argument("--dir", type=Path, help="a question set's folder instead of --set (e.g. a fresh held-out set)")
     p.add_argument("--min", type=float, default=0.9)
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--json", type=Path, help="write every result to this file")
     args = p.parse_args(argv)
-    folder = SETS[args.set]
+    folder = args.dir or SETS[args.set]
     results = run(args.url, load_questions(folder / "questions.yml"), args.workers)
     s = report(results, title=f"{args.set} 单轮问题")
     conv = run_conversations(args.url, load_conversations(folder / "conversations.yml"), args.workers)
