@@ -119,8 +119,9 @@ class ActionRespond(Action):
                 entry = queries.faq_by_id(session=session, year=year, faq_id=str(tapped))
                 if entry is not None:
                     return self._answer(dispatcher, tracker, session, year, entry, ())
-            hits = faq.retrieved(session, year, question_part(text))
-            options = faq.candidates(session, year, question_part(text), faq.ranking(tracker), hits)
+            part = question_part(text)
+            hits = faq.retrieved(session, year, part)
+            options = faq.candidates(session, year, part, faq.ranking(tracker), hits)
             followups = self._followups(tracker, session, year, text, ctx)
             if ctx.intent and ctx.intent.startswith("faq_") and not ctx.unsure:
                 entry = queries.faq_by_intent(session=session, year=year, intent=ctx.intent)
@@ -134,6 +135,13 @@ class ActionRespond(Action):
                     ctx = replace(ctx, unsure=True)
             steps = faq.procedure(session, year) if asks_next(text) else []
             decision = router.route(text, ctx, options, followups, steps)
+            if decision.kind == "cannot_answer" and part != text:
+                # a story whose question part alone finds nothing ("……交3800元包过，还能帮我代报名……这靠谱吗"):
+                # what the whole message tells may name the entry; still only an answer the router finds plausible
+                retry = router.route(text, ctx, faq.candidates(session, year, text, faq.ranking(tracker)),
+                                     followups, steps)
+                if retry.kind != "cannot_answer":
+                    decision = retry
             # no text: what was decided and why is enough to follow a conversation in the log
             log.info("route %s %s (%s; intent %s)", decision.kind, decision.faq_id or decision.topic or "-",
                      decision.reason, ctx.intent)

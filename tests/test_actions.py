@@ -168,3 +168,19 @@ def test_a_method_not_understood_is_asked_again(dispatcher):
     assert ValidateStatusForm().validate_status_factor_kind("不知道", dispatcher, tracker("不知道"), {}) == \
         {"status_factor_kind": None}
     assert "身份证号后4位还是手机号后4位" in dispatcher.messages[0]["text"]
+
+
+async def test_a_story_whose_question_alone_finds_nothing_is_answered_from_the_whole_message(
+        loaded_default_db, dispatcher, domain):
+    """The question part ("听着挺正规的，这是真的吗") names nothing the knowledge base covers; the story does."""
+    story = "前两天我接到一个电话，对方说是人社局委托的机构，交3800块钱可以帮我代报名，再加一个考前培训，保证评上。听着挺正规的，这是真的吗？"
+    await ActionFaqFallback().run(dispatcher, tracker(story), domain)
+    reply = texts(dispatcher)
+    assert CITE + "五(七)" in reply and "没能找到" not in reply  # the notice's warning on such offers, cited
+
+
+async def test_a_story_about_something_the_notice_does_not_cover_still_gets_12333(loaded_default_db, dispatcher, domain):
+    story = "我硕士2022年毕业，一直在海淀一家软件公司做开发，平时也写点技术博客。我想问问评职称的评审费一般要交多少钱？"
+    await ActionFaqFallback().run(dispatcher, tracker(story), domain)
+    reply = texts(dispatcher)
+    assert "12333" in reply and "元" not in reply.replace("12333", "")
