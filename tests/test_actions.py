@@ -180,7 +180,7 @@ async def test_a_story_whose_question_alone_finds_nothing_is_answered_from_the_w
 
 
 async def test_a_story_about_something_the_notice_does_not_cover_still_gets_12333(loaded_default_db, dispatcher, domain):
-    story = "我硕士2022年毕业，一直在海淀一家软件公司做开发，平时也写点技术博客。我想问问评职称的评审费一般要交多少钱？"
+    story = "我硕士2022年毕业，一直在海淀一家软件公司做开发，平时也写点技术博客。我想问问北京高级工程师的评审通过率一般是多少？"
     await ActionFaqFallback().run(dispatcher, tracker(story), domain)
     reply = texts(dispatcher)
-    assert "12333" in reply and "元" not in reply.replace("12333", "")
+    assert "12333" in reply and "%" not in reply and "％" not in reply  # honest, no invented rate
