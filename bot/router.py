@@ -26,6 +26,7 @@ from bot.routing.inputs import Candidate, Context, Route
 from bot.routing.scores import FLOOR, for_this_person, leading, plausible
 from bot.routing.shape import (
     about_only,
+    asks_required_amount,
     asks_when,
     elliptical,
     mostly_english,
@@ -81,6 +82,8 @@ def topic_of_clauses(clauses: Sequence[str]) -> str | None:
 def advisor_topic(text: str, ctx: Context, best: Candidate | None = None) -> str | None:
     """The advisor this message belongs to, or None. `best`: the knowledge-base entry that would
     answer the question plausibly, if any (an advisor that could only ask questions gives way)."""
+    if asks_required_amount(text) and not ctx.asking:
+        return None  # the series' own conditions, not a verdict the person's facts decide
     from_intent = TOPIC_OF_INTENT.get(ctx.intent or "")
     facts = dialogue.merge(dict(ctx.facts), text, asking=ctx.asking, answer=None)
     states_facts = dialogue.understood(dict(ctx.facts), facts)

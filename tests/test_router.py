@@ -37,6 +37,19 @@ def test_a_question_with_facts_enough_for_a_verdict_goes_to_the_advisor(text, to
     assert route(text, Context(intent="inform", unsure=True), []).kind == "advisor"
 
 
+@pytest.mark.parametrize("text", ["我2020年本科毕业，一直在一家软件公司做开发。想问问本科毕业后要工作满几年才能报中级工程师？",
+                                  "我在民营企业上班，评副高要几篇论文？", "硕士毕业多少年可以报高级工程师"])
+def test_the_years_or_papers_a_series_requires_are_not_a_verdict_on_the_person(text):
+    """Each series' standard sets them (三(一)1); the advisor would only ask for the unit type."""
+    r = route(text, Context(intent="ask_eligibility", intent_confidence=0.9), [])
+    assert r.kind != "advisor"
+
+
+def test_a_story_of_years_worked_still_asks_the_advisor():
+    r = route("我是高级工，在工厂干了十几年了，能不能评个工程系列的职称？", Context(intent="ask_eligibility"), [])
+    assert r.kind == "advisor" and r.topic == "eligibility"
+
+
 def test_a_sure_faq_beats_an_advisor_that_would_only_ask_questions():
     r = route("我在民营企业上班，能评北京的职称吗？", Context(intent="faq_who_can_apply"), [ENTRUST])
     assert r.kind == "faq"

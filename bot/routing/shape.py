@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bot.text import has_subject, is_question
+from bot.text import has_subject, is_question, question_part
 
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
@@ -123,3 +123,13 @@ def vague_about_titles(text: str) -> bool:
     """Whether a short message is about titles in general and asks nothing in particular ("我想问一下评职称的事")."""
     return len(text) <= 14 and bool(_VAGUE.search(text)) and not is_question(text.replace("问", "")) \
         and len(_CJK_CHAR.findall(_FILLER.sub("", _VAGUE.sub("", text)))) <= 2
+
+
+# "工作满几年才能报中级", "副高要几篇论文": the years or papers a series requires — each series'
+# evaluation standard sets them (三(一)1), the notice does not, and no verdict on the person's unit decides
+# them; "干了十几年" / "前几年" tell a story, they do not ask
+_AMOUNT = re.compile(r"(满|够|要|需要|得|至少|工作)几年|几年(才|以上|可以|能)|多少年(才|以上|可以|能)?|几篇|多少篇|年限够")
+
+
+def asks_required_amount(text: str) -> bool:
+    return bool(_AMOUNT.search(question_part(text)))
