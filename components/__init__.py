@@ -5,5 +5,6 @@ explicitly by `bot.rasaserver` when `zhicheng run` starts it (tests/test_no_impo
 """
 from components.input_guard import InputGuard
 from components.normalizer import TextNormalizer
+from components.tokenizer import DictionaryJiebaTokenizer
 
-__all__ = ["InputGuard", "TextNormalizer"]
+__all__ = ["DictionaryJiebaTokenizer", "InputGuard", "TextNormalizer"]
