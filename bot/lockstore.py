@@ -119,4 +119,4 @@ class RedisLockStore(rasa_lock_store.RedisLockStore):  # type: ignore[misc]  # R
                     ticket, serving = self._call(self._issue, conversation_id, lifetime)
             yield TicketLock(conversation_id)  # Rasa's callers hold it, never read it
         finally:
-            self._call(self._release, conversation_id, ticket)
+            self.cleanup(conversation_id, ticket)

@@ -24,6 +24,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_SESSION_EVENTS = 150
+_COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")  # an event's row (_row)
 DEFAULT_CACHE_SIZE = 500  # ~80 KB each for 5 turns (2 KB an event, measured), ≤ 300 KB at 150 events
 
 
@@ -97,20 +98,21 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa sh
             self._autocommit = sa.create_engine(self.engine.url, isolation_level="AUTOCOMMIT",
                                                 **create_engine_kwargs(self.engine.url))
         self._reads = sa.orm.sessionmaker(bind=self._autocommit)
-        # the conversation's highest event id, asked two or three times per message: in the
+        # the conversation's highest event id, asked by every message's load: in the
         # driver's own SQL (SQLite's ?, psycopg2's %s; the ORM's select costs 5× the query)
         mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}[self.engine.dialect.paramstyle]
         table = self.SQLEvent.__tablename__
         self._last_id_sql = f"SELECT max(id) FROM {table} WHERE sender_id = {mark}"
         # the new events, written only if the table still ends where the conversation's load
         # found it (else Rasa's own save); the ids they got come back (SQLite ≥ 3.35, PostgreSQL)
-        ts = f"{mark}::double precision" if self.engine.dialect.name == "postgresql" else mark
-        self._row_sql = f"({mark}, {mark}, {ts}, {mark}, {mark}, {mark})"
-        self._insert_sql = (f'INSERT INTO {table} (sender_id, type_name, "timestamp", intent_name, action_name, data) '
+        postgres = self.engine.dialect.name == "postgresql"
+        self._row_sql = "(" + ", ".join(f"{mark}::double precision" if postgres and c == "timestamp" else mark
+                                        for c in _COLUMNS) + ")"
+        same = "IS NOT DISTINCT FROM" if postgres else "IS"  # equal, NULL included
+        columns = ", ".join(f'"{c}"' for c in _COLUMNS)
+        self._insert_sql = (f"INSERT INTO {table} ({columns}) "
                             "SELECT * FROM (VALUES {rows}) AS new_events "
-                            f"WHERE ({self._last_id_sql}) IS NOT DISTINCT FROM {mark} RETURNING id")
-        if self.engine.dialect.name == "sqlite":
-            self._insert_sql = self._insert_sql.replace("IS NOT DISTINCT FROM", "IS")
+                            f"WHERE ({self._last_id_sql}) {same} {mark} RETURNING id")
 
     def _sqlite_engine(self, **kwargs: Any) -> sa.engine.Engine:
         """Measured (bench/profile.py): with Rasa's SQLite engine, saving the tracker took ~8 ms of
@@ -146,12 +148,8 @@ class TrimmingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa sh
     def _append(self, sender_id: str, events: list[Event], after: int | None) -> int | None:
         """Writes `events` when the conversation's highest event id is still `after`, in one
         statement; returns the new highest id, or None when the table had changed (nothing written)."""
-        params: list[Any] = []
-        for event in events:
-            row = self._row(sender_id, event)
-            params += [row["sender_id"], row["type_name"], row["timestamp"], row["intent_name"],
-                       row["action_name"], row["data"]]
-        params += [sender_id, after]
+        rows = [self._row(sender_id, event) for event in events]
+        params = [row[c] for row in rows for c in _COLUMNS] + [sender_id, after]
         sql = self._insert_sql.format(rows=", ".join([self._row_sql] * len(events)))
         with self._autocommit.connect() as conn:
             ids = [i for (i,) in conn.exec_driver_sql(sql, tuple(params)).fetchall()]
