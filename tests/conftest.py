@@ -118,6 +118,11 @@ def start_or_show_logs(srv, log_dir) -> None:
         raise
 
 
+def unlike_questions(n: int) -> list[str]:
+    """n questions no two of which the inbox groups together (three unrelated characters each)."""
+    return [f"{chr(0x4e00 + 37 * i)}{chr(0x5e00 + 53 * i)}{chr(0x6e00 + 71 * i)}问什么" for i in range(n)]
+
+
 def tracker_events(sender: str) -> list[dict]:
     """A conversation's events, read from the tracker store file (Rasa's HTTP API is off)."""
     var = Path(os.environ["ZHICHENG_VAR_DIR"])

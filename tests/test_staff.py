@@ -277,7 +277,8 @@ def test_inbox_groups_similar_questions_and_linking_makes_them_keywords(session)
 def test_the_inbox_comes_in_pages_and_can_be_searched(session):
     from bot.kb.queries import record_unanswered
     from bot.staff import inbox
-    texts = [f"{chr(0x4e00 + 37 * i)}{chr(0x5e00 + 53 * i)}{chr(0x6e00 + 71 * i)}问什么" for i in range(inbox.PER_PAGE + 5)]
+    from tests.conftest import unlike_questions
+    texts = unlike_questions(inbox.PER_PAGE + 5)
     texts[7] = "评审专家是怎么抽取的"
     for text in texts:
         record_unanswered(session=session, text=text, reason="no_match")

@@ -18,7 +18,7 @@ from bot.kb.models import FaqEntry
 from bot.kb.queries import record_unanswered
 from bot.staff import accounts, inbox
 from bot.status.models import LookupAudit
-from tests.conftest import tracker_events
+from tests.conftest import tracker_events, unlike_questions
 from tests.web.conftest import shoot
 
 PASSWORDS = {"agent1": "agent password 1", "editor1": "editor password 1", "pub1": "publisher password 1",
@@ -239,7 +239,7 @@ def test_an_unanswered_question_reaches_the_inbox_and_once_linked_is_answered(st
     expected = answer_of("pass_vote")
     first = bot_says(url, "console-inbox-1", question)
     assert expected not in first and "12333" in first  # the bot cannot answer it yet
-    others = [f"{chr(0x4e00 + 37 * i)}{chr(0x5e00 + 53 * i)}{chr(0x6e00 + 71 * i)}问什么" for i in range(inbox.PER_PAGE)]
+    others = unlike_questions(inbox.PER_PAGE)
     with session_factory()() as s, s.begin():  # other questions nobody answered, each its own group
         for text in others:
             record_unanswered(session=s, text=text, reason="no_match")

@@ -29,7 +29,7 @@ def register(bp: Blueprint, gate: Gate) -> None:
             year = queries.current_year(session=s)
             entries = list(s.execute(select(FaqEntry.id, FaqEntry.question).where(FaqEntry.year == year)
                                      .order_by(FaqEntry.position))) if year else []
-        return render(request, "inbox.html", page=found, groups=found.groups, entries=entries,
+        return render(request, "inbox.html", page=found, entries=entries,
                       done=request.args.get("done"), error=None)
 
     async def inbox_action(request: Request, fn: Callable[[], str]) -> HTTPResponse:
